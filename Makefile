@@ -1,0 +1,64 @@
+# GCM Tracker: `make run` serves the demo on http://127.0.0.1:8000, `make test` runs the suite.
+# DATABASE_URL=postgres://... switches both from the embedded SQLite database to PostgreSQL.
+
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The newest Python 3.12+ on PATH or in pyenv. A candidate must actually run:
+# pyenv's shims exist for versions that are not selected and fail when called.
+find_python = $(firstword $(foreach c,python3.14 python3.13 python3.12 \
+	$(sort $(wildcard $(HOME)/.pyenv/versions/3.1[4-9]*/bin/python)) \
+	$(sort $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python)) \
+	$(sort $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python)) \
+	$(sort $(wildcard $(PYENV_ROOT)/versions/3.1[2-9]*/bin/python)) python3, \
+	$(shell $(c) -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && echo $(c))))
+
+.PHONY: run test lint format install install-dev migrate demo clean
+
+$(BIN)/python:
+	@PY="$(PYTHON)"; [ -n "$$PY" ] || PY="$(find_python)"; \
+	if [ -z "$$PY" ]; then \
+		echo "GCM Tracker needs Python 3.12 or newer and found none." >&2; \
+		echo "Install one (Debian/Ubuntu: 'apt-get install python3.12 python3.12-venv'," >&2; \
+		echo "or 'pyenv install 3.13'), or name it: make run PYTHON=/path/to/python3.12" >&2; \
+		exit 1; \
+	fi; \
+	echo "Creating $(VENV) with $$PY ($$($$PY --version))"; \
+	$$PY -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(BIN)/python manage.py migrate --no-input
+
+demo: migrate
+	$(BIN)/python manage.py load_demo
+
+run: demo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install-dev
+	$(BIN)/python -m pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

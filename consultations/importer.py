@@ -1,0 +1,356 @@
+"""Write a parsed report to the database, in one transaction, updating it in place."""
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from consultations.models import (
+    AgendaItem,
+    Consultation,
+    GcmObjective,
+    GuidingPrinciple,
+    Paragraph,
+    Recommendation,
+    Sdg,
+    Section,
+)
+from consultations.report_parser import ParsedReport, decode_report, parse_report
+
+STOPWORDS = {"a", "an", "and", "at", "for", "in", "of", "on", "the", "to", "with"}
+
+
+@dataclass
+class ImportResult:
+    consultation: Consultation
+    created: bool
+    dry_run: bool
+    changes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+    def summary(self) -> str:
+        verb = "would be" if self.dry_run else "were"
+        if not self.changes:
+            return f"{self.consultation.code}: no change; the report is already up to date."
+        action = "created" if self.created else "updated"
+        return (
+            f"{self.consultation.code} {self.consultation.title}: {len(self.changes)} changes "
+            f"{verb} made ({action}); {self.counts['paragraphs']} paragraphs, "
+            f"{self.counts['recommendations']} recommendations."
+        )
+
+
+class _Rollback(Exception):
+    pass
+
+
+def consultation_code(title: str, day) -> str:
+    """Initials of the first two significant words of the title and the year: BM22."""
+    words = [w for w in re.findall(r"[A-Za-z]+", title) if w.lower() not in STOPWORDS]
+    initials = "".join(w[0] for w in words[:2]).upper() or "C"
+    return f"{initials}{day:%y}"
+
+
+def consultation_slug(parsed: ParsedReport) -> str:
+    slug = slugify(f"{parsed.date.isoformat()} {parsed.title}")
+    return slug[:100].rsplit("-", 1)[0] if len(slug) > 100 else slug
+
+
+def short_title(text: str, limit: int = 120) -> str:
+    """The first sentence of a paragraph, without markdown, cut at a word under the limit."""
+    plain = re.sub(r"\*+", "", text.split("\n")[0]).strip()
+    sentence = re.split(r"(?<=[a-z)])[.;](?:\s|$)", plain, maxsplit=1)[0].strip()
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def _unique_code(base: str, slug: str) -> str:
+    taken = set(
+        Consultation.objects.filter(code__startswith=base).exclude(slug=slug).values_list(
+            "code", flat=True
+        )
+    )
+    code, n = base, 1
+    while code in taken:
+        n += 1
+        code = f"{base}-{n}"
+    return code
+
+
+def _assign(obj, values: dict) -> list[str]:
+    """Set the values that differ; return the names of those fields."""
+    changed = []
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed.append(name)
+    return changed
+
+
+def import_report(
+    parsed: ParsedReport,
+    *,
+    source_text: str,
+    source_name: str = "",
+    dry_run: bool = False,
+    consultation: Consultation | None = None,
+) -> ImportResult:
+    """Create or update the consultation a report describes.
+
+    Keyed on the consultation (its slug, or the one given) and on paragraph numbers.
+    Never deletes a recommendation: one whose paragraph left the recommendations is
+    marked not current, and its paragraph kept.
+    """
+    try:
+        with transaction.atomic():
+            result = _write(parsed, source_text, source_name, consultation, dry_run)
+            if dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    return result
+
+
+def import_report_file(data: bytes, **options) -> ImportResult:
+    text = decode_report(data)
+    return import_report(parse_report(text), source_text=text, **options)
+
+
+def _write(parsed, source_text, source_name, consultation, dry_run) -> ImportResult:
+    slug = consultation.slug if consultation else consultation_slug(parsed)
+    consultation = consultation or Consultation.objects.filter(slug=slug).first()
+    created = consultation is None
+    if created:
+        consultation = Consultation(
+            slug=slug, code=_unique_code(consultation_code(parsed.title, parsed.date), slug)
+        )
+    result = ImportResult(consultation, created, dry_run, warnings=list(parsed.warnings))
+    changes = result.changes
+    if created:
+        changes.append(f"create consultation {consultation.code} “{parsed.title}”")
+
+    fields = _assign(
+        consultation,
+        {
+            "series": parsed.series,
+            "number_in_series": parsed.number_in_series,
+            "title": parsed.title,
+            "document_type": parsed.document_type,
+            "date": parsed.date,
+            "starts_at": parsed.starts_at,
+            "ends_at": parsed.ends_at,
+            "utc_offset_minutes": int(parsed.starts_at.utcoffset().total_seconds() // 60),
+            "timezone_label": parsed.timezone_label,
+            "venue": parsed.venue,
+            "agenda_text": parsed.agenda_text,
+            "source_text": source_text,
+            "source_sha256": hashlib.sha256(source_text.encode()).hexdigest(),
+        },
+    )
+    # Staff may correct these; a re-import only fills them when they are empty.
+    for name, value in (
+        ("host_country", parsed.host_country or ""),
+        ("attendance", parsed.attendance),
+    ):
+        if value and not getattr(consultation, name):
+            setattr(consultation, name, value)
+            fields.append(name)
+    if not created and fields:
+        shown = [f for f in fields if f not in ("source_text", "source_sha256")]
+        if shown:
+            changes.append(f"update consultation {consultation.code}: {', '.join(shown)}")
+    if created or fields:
+        consultation.imported_at = timezone.now()
+        if source_name:
+            consultation.source_file = source_name
+        consultation.save()
+    if created:
+        consultation.gcm_objectives.set(GcmObjective.objects.filter(number__in=parsed.gcm_objectives))
+        consultation.sdgs.set(Sdg.objects.filter(number__in=parsed.sdgs))
+    else:
+        _add_tags(consultation, parsed.gcm_objectives, parsed.sdgs, changes, consultation.code)
+
+    sections, stale_sections = _write_sections(consultation, parsed, changes)
+    paragraphs = _write_paragraphs(consultation, parsed, sections, changes)
+    for section in sorted(stale_sections, key=lambda s: -s.level):
+        changes.append(f"delete section {section.key} “{section.title}”")
+        section.delete()
+    recommendations = _write_recommendations(consultation, parsed, paragraphs, changes)
+    _write_agenda(consultation, parsed, changes)
+    result.counts = {
+        "sections": len(sections),
+        "paragraphs": len(paragraphs),
+        "recommendations": recommendations,
+        "agenda items": len(parsed.agenda),
+    }
+    return result
+
+
+def _add_tags(obj, objectives, sdgs, changes: list[str], name: str) -> None:
+    """Add the tags the report names; never remove a tag staff have set."""
+    new_objectives = set(objectives) - set(obj.gcm_objectives.values_list("number", flat=True))
+    new_sdgs = set(sdgs) - set(obj.sdgs.values_list("number", flat=True))
+    if new_objectives:
+        obj.gcm_objectives.add(*GcmObjective.objects.filter(number__in=new_objectives))
+        changes.append(f"tag {name} with GCM objectives {sorted(new_objectives)}")
+    if new_sdgs:
+        obj.sdgs.add(*Sdg.objects.filter(number__in=new_sdgs))
+        changes.append(f"tag {name} with SDGs {sorted(new_sdgs)}")
+
+
+def _write_sections(consultation, parsed, changes) -> tuple[dict[str, Section], list[Section]]:
+    """The report's sections by key, and those of an earlier import it no longer has."""
+    existing = {s.key: s for s in consultation.sections.all()}
+    sections: dict[str, Section] = {}
+    for order, parsed_section in enumerate(parsed.sections, start=1):
+        section = existing.pop(parsed_section.key, None)
+        is_new = section is None
+        if is_new:
+            section = Section(consultation=consultation, key=parsed_section.key)
+        changed = _assign(
+            section,
+            {
+                "parent": sections.get(parsed_section.parent_key),
+                "label": parsed_section.label,
+                "title": parsed_section.title,
+                "kind": parsed_section.kind,
+                "level": parsed_section.level,
+                "order": order,
+                "intro": parsed_section.intro,
+            },
+        )
+        if is_new or changed:
+            section.save()
+            changes.append(
+                f"create section {section.key} “{section.title}”"
+                if is_new
+                else f"update section {section.key}: {', '.join(changed)}"
+            )
+        sections[section.key] = section
+    return sections, list(existing.values())
+
+
+def _write_paragraphs(consultation, parsed, sections, changes) -> dict[int, Paragraph]:
+    existing = {p.number: p for p in consultation.paragraphs.select_related("recommendation")}
+    paragraphs: dict[int, Paragraph] = {}
+    for parsed_paragraph in parsed.paragraphs:
+        paragraph = existing.pop(parsed_paragraph.number, None)
+        is_new = paragraph is None
+        if is_new:
+            paragraph = Paragraph(consultation=consultation, number=parsed_paragraph.number)
+        changed = _assign(
+            paragraph,
+            {
+                "section": sections.get(parsed_paragraph.section_key),
+                "text": parsed_paragraph.text,
+                "countries": list(parsed_paragraph.countries),
+                "source_line": parsed_paragraph.line,
+            },
+        )
+        if is_new or set(changed) - {"source_line"}:
+            changes.append(
+                f"create paragraph {paragraph.number}"
+                if is_new
+                else f"update paragraph {paragraph.number}: {', '.join(changed)}"
+            )
+        if is_new or changed:
+            paragraph.save()
+        paragraphs[paragraph.number] = paragraph
+    for number, paragraph in sorted(existing.items()):
+        if hasattr(paragraph, "recommendation"):
+            paragraph.section = None
+            paragraph.save()
+            changes.append(
+                f"keep paragraph {number}, no longer in the report, for recommendation "
+                f"{paragraph.recommendation.code}"
+            )
+        else:
+            paragraph.delete()
+            changes.append(f"delete paragraph {number}")
+    return paragraphs
+
+
+def _write_recommendations(consultation, parsed, paragraphs, changes) -> int:
+    existing = {
+        r.paragraph.number: r
+        for r in Recommendation.objects.filter(consultation=consultation).select_related(
+            "paragraph"
+        )
+    }
+    principles = {p.key: p for p in GuidingPrinciple.objects.all()}
+    count = 0
+    for parsed_paragraph in parsed.paragraphs:
+        recommendation = existing.pop(parsed_paragraph.number, None)
+        if not parsed_paragraph.is_recommendation:
+            if recommendation:
+                existing[parsed_paragraph.number] = recommendation
+            continue
+        count += 1
+        objectives = sorted({*parsed.gcm_objectives, *parsed_paragraph.gcm_objectives})
+        sdgs = sorted({*parsed.sdgs, *parsed_paragraph.sdgs})
+        if recommendation is None:
+            recommendation = Recommendation.objects.create(
+                consultation=consultation,
+                paragraph=paragraphs[parsed_paragraph.number],
+                code=f"{consultation.code}-R{parsed_paragraph.number}",
+                short_title=short_title(parsed_paragraph.text),
+            )
+            recommendation.gcm_objectives.set(GcmObjective.objects.filter(number__in=objectives))
+            recommendation.sdgs.set(Sdg.objects.filter(number__in=sdgs))
+            recommendation.guiding_principles.set(
+                [principles[k] for k in parsed_paragraph.guiding_principles if k in principles]
+            )
+            changes.append(f"create recommendation {recommendation.code}")
+            continue
+        if not recommendation.is_current:
+            recommendation.is_current = True
+            recommendation.save()
+            changes.append(f"restore recommendation {recommendation.code}")
+        _add_tags(
+            recommendation, parsed_paragraph.gcm_objectives, parsed_paragraph.sdgs, changes,
+            recommendation.code,
+        )
+    for recommendation in existing.values():
+        if recommendation.is_current:
+            recommendation.is_current = False
+            recommendation.save()
+            changes.append(
+                f"mark recommendation {recommendation.code} as no longer in the report "
+                "(kept with its tracking data)"
+            )
+    return count
+
+
+def _write_agenda(consultation, parsed, changes) -> None:
+    wanted = [
+        {
+            "order": item.order,
+            "starts": item.starts,
+            "ends": item.ends,
+            "topic": item.topic,
+            "moderators": item.moderators,
+            "speakers": "\n".join(item.speakers),
+            "raw": item.raw,
+        }
+        for item in parsed.agenda
+    ]
+    existing = list(
+        consultation.agenda_items.values(
+            "order", "starts", "ends", "topic", "moderators", "speakers", "raw"
+        )
+    )
+    if existing == wanted:
+        return
+    consultation.agenda_items.all().delete()
+    for values in wanted:
+        AgendaItem.objects.create(consultation=consultation, **values)
+    changes.append(f"replace agenda ({len(existing)} → {len(wanted)} items)")

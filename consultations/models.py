@@ -1,0 +1,279 @@
+import datetime as dt
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+
+class GcmObjective(models.Model):
+    number = models.PositiveSmallIntegerField(_("number"), unique=True)
+    short_name = models.CharField(_("short name"), max_length=100)
+    title = models.CharField(_("title"), max_length=300)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("GCM objective")
+        verbose_name_plural = _("GCM objectives")
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.short_name}"
+
+
+class GuidingPrinciple(models.Model):
+    key = models.SlugField(_("key"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("GCM guiding principle")
+        verbose_name_plural = _("GCM guiding principles")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sdg(models.Model):
+    number = models.PositiveSmallIntegerField(_("number"), unique=True)
+    short_name = models.CharField(_("short name"), max_length=100)
+    title = models.CharField(_("title"), max_length=300)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("Sustainable Development Goal")
+        verbose_name_plural = _("Sustainable Development Goals")
+
+    def __str__(self) -> str:
+        return f"SDG {self.number}. {self.short_name}"
+
+
+class Theme(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Consultation(models.Model):
+    code = models.CharField(
+        _("code"),
+        max_length=16,
+        unique=True,
+        help_text=_("Short code that prefixes the recommendation codes, e.g. BM22."),
+    )
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    series = models.CharField(_("series"), max_length=300, blank=True)
+    number_in_series = models.PositiveSmallIntegerField(_("number in series"), null=True, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    document_type = models.CharField(_("document type"), max_length=100, blank=True)
+    date = models.DateField(_("date"))
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    utc_offset_minutes = models.SmallIntegerField(
+        _("UTC offset (minutes)"), default=0, help_text=_("The time zone the report gives.")
+    )
+    timezone_label = models.CharField(_("time zone"), max_length=100, blank=True)
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    host_country = CountryField(_("host country"), blank=True)
+    organisers = models.TextField(_("organisers"), blank=True)
+    attendance = models.TextField(_("attendance"), blank=True)
+    gcm_objectives = models.ManyToManyField(
+        GcmObjective, verbose_name=_("GCM objectives"), blank=True, related_name="consultations"
+    )
+    sdgs = models.ManyToManyField(
+        Sdg, verbose_name=_("SDGs"), blank=True, related_name="consultations"
+    )
+    agenda_text = models.TextField(_("agenda as written"), blank=True)
+    source_file = models.CharField(_("source file"), max_length=255, blank=True)
+    source_sha256 = models.CharField(_("source SHA-256"), max_length=64, blank=True)
+    source_text = models.TextField(_("source text"), blank=True)
+    imported_at = models.DateTimeField(_("last imported"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date", "title"]
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.date:%d %B %Y})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("consultations:consultation_detail", args=[self.slug])
+
+    @property
+    def local_starts_at(self):
+        return self.starts_at.astimezone(self.tzinfo)
+
+    @property
+    def local_ends_at(self):
+        return self.ends_at.astimezone(self.tzinfo) if self.ends_at else None
+
+    @property
+    def tzinfo(self) -> dt.timezone:
+        return dt.timezone(dt.timedelta(minutes=self.utc_offset_minutes))
+
+    def outline(self) -> list[tuple["Section | None", list["Paragraph"]]]:
+        """The report in reading order: each heading with the paragraphs under it."""
+        by_section: dict[int | None, list[Paragraph]] = {}
+        for paragraph in self.paragraphs.all():
+            by_section.setdefault(paragraph.section_id, []).append(paragraph)
+        outline = [(None, by_section[None])] if None in by_section else []
+        outline += [(s, by_section.get(s.pk, [])) for s in self.sections.all()]
+        return outline
+
+
+class Section(models.Model):
+    class Kind(models.TextChoices):
+        BACKGROUND = "background", _("Background")
+        OBJECTIVES = "objectives", _("Objectives")
+        OPENING = "opening", _("Opening")
+        CHALLENGES = "challenges", _("Challenges")
+        OPPORTUNITIES = "opportunities", _("Opportunities")
+        RECOMMENDATIONS = "recommendations", _("Recommendations")
+        SUMMARY = "summary", _("Summary")
+        CLOSING = "closing", _("Closing")
+        AGENDA = "agenda", _("Agenda")
+        OTHER = "other", _("Other")
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="sections"
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    key = models.CharField(_("key"), max_length=100, help_text=_("Path of labels, e.g. IV.A.iii."))
+    label = models.CharField(_("label"), max_length=10, blank=True)
+    title = models.CharField(_("title"), max_length=400)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.OTHER)
+    level = models.PositiveSmallIntegerField(_("level"), default=1)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    intro = models.TextField(_("introduction"), blank=True)
+
+    class Meta:
+        ordering = ["consultation", "order"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "key"], name="section_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}. {self.title}" if self.label else self.title
+
+
+class Paragraph(models.Model):
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="paragraphs"
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.SET_NULL, null=True, blank=True, related_name="paragraphs"
+    )
+    number = models.PositiveIntegerField(_("number"))
+    text = models.TextField(_("text"))
+    countries = CountryField(_("countries mentioned"), multiple=True, blank=True)
+    source_line = models.PositiveIntegerField(_("line in source"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["consultation", "number"]
+        verbose_name = _("paragraph")
+        verbose_name_plural = _("paragraphs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "number"], name="paragraph_unique_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"¶{self.number}"
+
+    @property
+    def anchor(self) -> str:
+        return f"p{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.consultation.get_absolute_url()}#{self.anchor}"
+
+
+class Recommendation(models.Model):
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.PROTECT, related_name="recommendations"
+    )
+    paragraph = models.OneToOneField(
+        Paragraph, on_delete=models.PROTECT, related_name="recommendation"
+    )
+    code = models.CharField(
+        _("code"), max_length=32, unique=True, help_text=_("Stable code, e.g. BM22-R31.")
+    )
+    short_title = models.CharField(_("short title"), max_length=200)
+    gcm_objectives = models.ManyToManyField(
+        GcmObjective, verbose_name=_("GCM objectives"), blank=True, related_name="recommendations"
+    )
+    sdgs = models.ManyToManyField(
+        Sdg, verbose_name=_("SDGs"), blank=True, related_name="recommendations"
+    )
+    guiding_principles = models.ManyToManyField(
+        GuidingPrinciple,
+        verbose_name=_("guiding principles"),
+        blank=True,
+        related_name="recommendations",
+    )
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("themes"), blank=True, related_name="recommendations"
+    )
+    is_current = models.BooleanField(
+        _("in the current report"),
+        default=True,
+        help_text=_(
+            "Off when the latest import no longer lists this paragraph as a recommendation. "
+            "Its tracking data is kept."
+        ),
+    )
+    history = HistoricalRecords(m2m_fields=[gcm_objectives, sdgs, guiding_principles, themes])
+
+    class Meta:
+        ordering = ["consultation", "paragraph__number"]
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.short_title}"
+
+    @property
+    def text(self) -> str:
+        return self.paragraph.text
+
+    @property
+    def number(self) -> int:
+        return self.paragraph.number
+
+
+class AgendaItem(models.Model):
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="agenda_items"
+    )
+    order = models.PositiveSmallIntegerField(_("order"))
+    starts = models.TimeField(_("starts"), null=True, blank=True)
+    ends = models.TimeField(_("ends"), null=True, blank=True)
+    topic = models.TextField(_("topic"))
+    moderators = models.TextField(_("moderators"), blank=True)
+    speakers = models.TextField(_("speakers"), blank=True, help_text=_("One per line."))
+    raw = models.TextField(_("as written"), blank=True)
+
+    class Meta:
+        ordering = ["consultation", "order"]
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "order"], name="agenda_unique_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.topic[:80]

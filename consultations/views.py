@@ -1,0 +1,27 @@
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from consultations.models import Consultation, Paragraph
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    consultations = Consultation.objects.annotate(
+        recommendation_count=Count("recommendations")
+    ).order_by("-date")
+    return render(request, "consultations/home.html", {"consultations": consultations})
+
+
+def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    paragraphs = Paragraph.objects.select_related("recommendation").order_by("number")
+    consultation = get_object_or_404(
+        Consultation.objects.prefetch_related(
+            "sections",
+            "gcm_objectives",
+            "sdgs",
+            "agenda_items",
+            Prefetch("paragraphs", queryset=paragraphs),
+        ),
+        slug=slug,
+    )
+    return render(request, "consultations/consultation_detail.html", {"consultation": consultation})
