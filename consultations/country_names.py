@@ -39,7 +39,7 @@ ALIASES = {
 
 
 def _name_variants(name: str) -> list[str]:
-    """"Korea (the Republic of)" -> "Republic of Korea"; "Palestine, State of" -> both orders."""
+    """ "Korea (the Republic of)" -> "Republic of Korea"; "Palestine, State of" -> both orders."""
     if match := re.fullmatch(r"(.+?) \((?:the )?(.+)\)", name):
         head, qualifier = match.groups()
         return [f"{qualifier} {head}", head] if qualifier.endswith(" of") else [head]

@@ -75,9 +75,9 @@ def short_title(text: str, limit: int = 120) -> str:
 
 def _unique_code(base: str, slug: str) -> str:
     taken = set(
-        Consultation.objects.filter(code__startswith=base).exclude(slug=slug).values_list(
-            "code", flat=True
-        )
+        Consultation.objects.filter(code__startswith=base)
+        .exclude(slug=slug)
+        .values_list("code", flat=True)
     )
     code, n = base, 1
     while code in taken:
@@ -174,7 +174,9 @@ def _write(parsed, source_text, source_name, consultation, dry_run) -> ImportRes
             consultation.source_file = source_name
         consultation.save()
     if created:
-        consultation.gcm_objectives.set(GcmObjective.objects.filter(number__in=parsed.gcm_objectives))
+        consultation.gcm_objectives.set(
+            GcmObjective.objects.filter(number__in=parsed.gcm_objectives)
+        )
         consultation.sdgs.set(Sdg.objects.filter(number__in=parsed.sdgs))
     else:
         _add_tags(consultation, parsed.gcm_objectives, parsed.sdgs, changes, consultation.code)
@@ -316,7 +318,10 @@ def _write_recommendations(consultation, parsed, paragraphs, changes) -> int:
             recommendation.save()
             changes.append(f"restore recommendation {recommendation.code}")
         _add_tags(
-            recommendation, parsed_paragraph.gcm_objectives, parsed_paragraph.sdgs, changes,
+            recommendation,
+            parsed_paragraph.gcm_objectives,
+            parsed_paragraph.sdgs,
+            changes,
             recommendation.code,
         )
     for recommendation in existing.values():

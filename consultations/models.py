@@ -70,7 +70,9 @@ class Consultation(models.Model):
     )
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     series = models.CharField(_("series"), max_length=300, blank=True)
-    number_in_series = models.PositiveSmallIntegerField(_("number in series"), null=True, blank=True)
+    number_in_series = models.PositiveSmallIntegerField(
+        _("number in series"), null=True, blank=True
+    )
     title = models.CharField(_("title"), max_length=300)
     document_type = models.CharField(_("document type"), max_length=100, blank=True)
     date = models.DateField(_("date"))
@@ -194,12 +196,12 @@ class Paragraph(models.Model):
     def __str__(self) -> str:
         return f"¶{self.number}"
 
+    def get_absolute_url(self) -> str:
+        return f"{self.consultation.get_absolute_url()}#{self.anchor}"
+
     @property
     def anchor(self) -> str:
         return f"p{self.number}"
-
-    def get_absolute_url(self) -> str:
-        return f"{self.consultation.get_absolute_url()}#{self.anchor}"
 
 
 class Recommendation(models.Model):

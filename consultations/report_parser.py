@@ -18,7 +18,7 @@ import codecs
 import html
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from consultations.country_names import countries_mentioned, country_pattern
 
@@ -210,7 +210,9 @@ _ORDINALS = [
     "eleventh",
     "twelfth",
 ]
-_SERIES_NUMBER = re.compile(r"\b(" + "|".join(_ORDINALS) + r")\s+(?:regional\s+)?consultation", re.I)
+_SERIES_NUMBER = re.compile(
+    r"\b(" + "|".join(_ORDINALS) + r")\s+(?:regional\s+)?consultation", re.I
+)
 
 GUIDING_PRINCIPLE_PATTERNS = {
     "people-centred": r"people[- ]cent(?:red|ered)",
@@ -432,7 +434,9 @@ class _Parser:
             label, title = match["label"], match["title"].strip()
             value = roman_value(label)
             parent = next((s for s in reversed(self.stack) if s.rank == 1), None)
-            expected_letter = chr(ord(parent.last_letter) + 1) if parent and parent.last_letter else "A"
+            expected_letter = (
+                chr(ord(parent.last_letter) + 1) if parent and parent.last_letter else "A"
+            )
             if len(label) == 1 and label == expected_letter and value != self.top_roman + 1:
                 return 2, label, title
             if value:
@@ -483,13 +487,15 @@ class _Parser:
     def start_paragraph(self, number: int, value: int, text: str) -> _Paragraph:
         if value in self.first_seen:
             raise ReportError(
-                number, f"paragraph {value} is numbered twice (first at line {self.first_seen[value]})"
+                number,
+                f"paragraph {value} is numbered twice (first at line {self.first_seen[value]})",
             )
         if self.paragraphs and value < self.paragraphs[-1].number:
             previous = self.paragraphs[-1].number
             raise ReportError(
                 number,
-                f"paragraph {value} comes after paragraph {previous}; paragraph numbers must increase",
+                f"paragraph {value} comes after paragraph {previous}; "
+                "paragraph numbers must increase",
             )
         expected = self.paragraphs[-1].number + 1 if self.paragraphs else 1
         if value != expected:
@@ -544,7 +550,8 @@ class _Parser:
         elif self.agenda:  # a cell that runs over several lines
             item = self.agenda[-1]
             item["raw"] = f"{item['raw']} {stripped}"
-            item.update(zip(("topic", "moderators", "speakers"), parse_agenda_cell(item["raw"])))
+            topic, moderators, speakers = parse_agenda_cell(item["raw"])
+            item.update(topic=topic, moderators=moderators, speakers=speakers)
 
     # the whole report
 
@@ -574,7 +581,9 @@ class _Parser:
             elif not line.strip():
                 continue
             elif (match := _PARAGRAPH.fullmatch(line)) and line == line.lstrip():
-                paragraph = self.start_paragraph(number, int(match["number"]), match["text"].strip())
+                paragraph = self.start_paragraph(
+                    number, int(match["number"]), match["text"].strip()
+                )
             elif paragraph:
                 self.continue_paragraph(paragraph, line)
             elif current:
@@ -583,8 +592,9 @@ class _Parser:
                 raise ReportError(number, "text outside any section or numbered paragraph")
 
         if not self.paragraphs:
+            last_line = max(i for i, line in enumerate(self.lines, start=1) if line.strip())
             raise ReportError(
-                len(self.lines),
+                last_line,
                 "no numbered paragraph found; a report's paragraphs start with "
                 "their number, like '1. The consultation …'",
             )
@@ -628,8 +638,10 @@ class _Parser:
         starts, ends, time_end = parse_time_range(rest)
         offset = parse_offset(date_text)
         if offset is None:
-            offset = timezone.utc
-            self.warnings.append(f"line {date_line}: no time zone (GMT+N) given; times taken as UTC")
+            offset = UTC
+            self.warnings.append(
+                f"line {date_line}: no time zone (GMT+N) given; times taken as UTC"
+            )
         if starts is None:
             self.warnings.append(f"line {date_line}: no start time given; midnight assumed")
         label = rest[time_end:].strip(" ,|-\u2013\t") if starts else rest.strip(" ,|-\u2013\t")
@@ -707,7 +719,8 @@ class _Parser:
     @staticmethod
     def host_country(paragraphs: tuple[ParsedParagraph, ...]) -> str | None:
         government = re.compile(
-            r"(?:Royal )?Government of (?:the )?" + country_pattern().pattern.removeprefix(r"(?<!\w)")
+            r"(?:Royal )?Government of (?:the )?"
+            + country_pattern().pattern.removeprefix(r"(?<!\w)")
         )
         for paragraph in paragraphs[:10]:
             if match := government.search(paragraph.text.replace("\u2019", "'")):

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,282 +16,768 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='GcmObjective',
+            name="GcmObjective",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(unique=True, verbose_name='number')),
-                ('short_name', models.CharField(max_length=100, verbose_name='short name')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(unique=True, verbose_name="number")),
+                ("short_name", models.CharField(max_length=100, verbose_name="short name")),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
             ],
             options={
-                'verbose_name': 'GCM objective',
-                'verbose_name_plural': 'GCM objectives',
-                'ordering': ['number'],
+                "verbose_name": "GCM objective",
+                "verbose_name_plural": "GCM objectives",
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='GuidingPrinciple',
+            name="GuidingPrinciple",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(unique=True, verbose_name='key')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(unique=True, verbose_name="key")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'GCM guiding principle',
-                'verbose_name_plural': 'GCM guiding principles',
-                'ordering': ['pk'],
+                "verbose_name": "GCM guiding principle",
+                "verbose_name_plural": "GCM guiding principles",
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='Sdg',
+            name="Sdg",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(unique=True, verbose_name='number')),
-                ('short_name', models.CharField(max_length=100, verbose_name='short name')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(unique=True, verbose_name="number")),
+                ("short_name", models.CharField(max_length=100, verbose_name="short name")),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
             ],
             options={
-                'verbose_name': 'Sustainable Development Goal',
-                'verbose_name_plural': 'Sustainable Development Goals',
-                'ordering': ['number'],
+                "verbose_name": "Sustainable Development Goal",
+                "verbose_name_plural": "Sustainable Development Goals",
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='Theme',
+            name="Theme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='slug')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                ("slug", models.SlugField(max_length=100, unique=True, verbose_name="slug")),
             ],
             options={
-                'verbose_name': 'theme',
-                'verbose_name_plural': 'themes',
-                'ordering': ['name'],
+                "verbose_name": "theme",
+                "verbose_name_plural": "themes",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Consultation',
+            name="Consultation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Short code that prefixes the recommendation codes, e.g. BM22.', max_length=16, unique=True, verbose_name='code')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='slug')),
-                ('series', models.CharField(blank=True, max_length=300, verbose_name='series')),
-                ('number_in_series', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='number in series')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('document_type', models.CharField(blank=True, max_length=100, verbose_name='document type')),
-                ('date', models.DateField(verbose_name='date')),
-                ('starts_at', models.DateTimeField(verbose_name='starts at')),
-                ('ends_at', models.DateTimeField(blank=True, null=True, verbose_name='ends at')),
-                ('utc_offset_minutes', models.SmallIntegerField(default=0, help_text='The time zone the report gives.', verbose_name='UTC offset (minutes)')),
-                ('timezone_label', models.CharField(blank=True, max_length=100, verbose_name='time zone')),
-                ('venue', models.CharField(blank=True, max_length=200, verbose_name='venue')),
-                ('host_country', django_countries.fields.CountryField(blank=True, max_length=2, verbose_name='host country')),
-                ('organisers', models.TextField(blank=True, verbose_name='organisers')),
-                ('attendance', models.TextField(blank=True, verbose_name='attendance')),
-                ('agenda_text', models.TextField(blank=True, verbose_name='agenda as written')),
-                ('source_file', models.CharField(blank=True, max_length=255, verbose_name='source file')),
-                ('source_sha256', models.CharField(blank=True, max_length=64, verbose_name='source SHA-256')),
-                ('source_text', models.TextField(blank=True, verbose_name='source text')),
-                ('imported_at', models.DateTimeField(blank=True, null=True, verbose_name='last imported')),
-                ('gcm_objectives', models.ManyToManyField(blank=True, related_name='consultations', to='consultations.gcmobjective', verbose_name='GCM objectives')),
-                ('sdgs', models.ManyToManyField(blank=True, related_name='consultations', to='consultations.sdg', verbose_name='SDGs')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="Short code that prefixes the recommendation codes, e.g. BM22.",
+                        max_length=16,
+                        unique=True,
+                        verbose_name="code",
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=100, unique=True, verbose_name="slug")),
+                ("series", models.CharField(blank=True, max_length=300, verbose_name="series")),
+                (
+                    "number_in_series",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="number in series"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                (
+                    "document_type",
+                    models.CharField(blank=True, max_length=100, verbose_name="document type"),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("starts_at", models.DateTimeField(verbose_name="starts at")),
+                ("ends_at", models.DateTimeField(blank=True, null=True, verbose_name="ends at")),
+                (
+                    "utc_offset_minutes",
+                    models.SmallIntegerField(
+                        default=0,
+                        help_text="The time zone the report gives.",
+                        verbose_name="UTC offset (minutes)",
+                    ),
+                ),
+                (
+                    "timezone_label",
+                    models.CharField(blank=True, max_length=100, verbose_name="time zone"),
+                ),
+                ("venue", models.CharField(blank=True, max_length=200, verbose_name="venue")),
+                (
+                    "host_country",
+                    django_countries.fields.CountryField(
+                        blank=True, max_length=2, verbose_name="host country"
+                    ),
+                ),
+                ("organisers", models.TextField(blank=True, verbose_name="organisers")),
+                ("attendance", models.TextField(blank=True, verbose_name="attendance")),
+                ("agenda_text", models.TextField(blank=True, verbose_name="agenda as written")),
+                (
+                    "source_file",
+                    models.CharField(blank=True, max_length=255, verbose_name="source file"),
+                ),
+                (
+                    "source_sha256",
+                    models.CharField(blank=True, max_length=64, verbose_name="source SHA-256"),
+                ),
+                ("source_text", models.TextField(blank=True, verbose_name="source text")),
+                (
+                    "imported_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last imported"),
+                ),
+                (
+                    "gcm_objectives",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="consultations",
+                        to="consultations.gcmobjective",
+                        verbose_name="GCM objectives",
+                    ),
+                ),
+                (
+                    "sdgs",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="consultations",
+                        to="consultations.sdg",
+                        verbose_name="SDGs",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'consultation',
-                'verbose_name_plural': 'consultations',
-                'ordering': ['-date', 'title'],
+                "verbose_name": "consultation",
+                "verbose_name_plural": "consultations",
+                "ordering": ["-date", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Paragraph',
+            name="Paragraph",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='number')),
-                ('text', models.TextField(verbose_name='text')),
-                ('countries', django_countries.fields.CountryField(blank=True, max_length=746, multiple=True, verbose_name='countries mentioned')),
-                ('source_line', models.PositiveIntegerField(default=0, verbose_name='line in source')),
-                ('consultation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='paragraphs', to='consultations.consultation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="number")),
+                ("text", models.TextField(verbose_name="text")),
+                (
+                    "countries",
+                    django_countries.fields.CountryField(
+                        blank=True,
+                        max_length=746,
+                        multiple=True,
+                        verbose_name="countries mentioned",
+                    ),
+                ),
+                (
+                    "source_line",
+                    models.PositiveIntegerField(default=0, verbose_name="line in source"),
+                ),
+                (
+                    "consultation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="paragraphs",
+                        to="consultations.consultation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'paragraph',
-                'verbose_name_plural': 'paragraphs',
-                'ordering': ['consultation', 'number'],
+                "verbose_name": "paragraph",
+                "verbose_name_plural": "paragraphs",
+                "ordering": ["consultation", "number"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalRecommendation',
+            name="HistoricalRecommendation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, help_text='Stable code, e.g. BM22-R31.', max_length=32, verbose_name='code')),
-                ('short_title', models.CharField(max_length=200, verbose_name='short title')),
-                ('is_current', models.BooleanField(default=True, help_text='Off when the latest import no longer lists this paragraph as a recommendation. Its tracking data is kept.', verbose_name='in the current report')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('consultation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='consultations.consultation')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('paragraph', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='consultations.paragraph')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        db_index=True,
+                        help_text="Stable code, e.g. BM22-R31.",
+                        max_length=32,
+                        verbose_name="code",
+                    ),
+                ),
+                ("short_title", models.CharField(max_length=200, verbose_name="short title")),
+                (
+                    "is_current",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Off when the latest import no longer lists this paragraph as a recommendation. Its tracking data is kept.",
+                        verbose_name="in the current report",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "consultation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="consultations.consultation",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "paragraph",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="consultations.paragraph",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical recommendation',
-                'verbose_name_plural': 'historical recommendations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical recommendation",
+                "verbose_name_plural": "historical recommendations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Recommendation',
+            name="Recommendation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Stable code, e.g. BM22-R31.', max_length=32, unique=True, verbose_name='code')),
-                ('short_title', models.CharField(max_length=200, verbose_name='short title')),
-                ('is_current', models.BooleanField(default=True, help_text='Off when the latest import no longer lists this paragraph as a recommendation. Its tracking data is kept.', verbose_name='in the current report')),
-                ('consultation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recommendations', to='consultations.consultation')),
-                ('gcm_objectives', models.ManyToManyField(blank=True, related_name='recommendations', to='consultations.gcmobjective', verbose_name='GCM objectives')),
-                ('guiding_principles', models.ManyToManyField(blank=True, related_name='recommendations', to='consultations.guidingprinciple', verbose_name='guiding principles')),
-                ('paragraph', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='recommendation', to='consultations.paragraph')),
-                ('sdgs', models.ManyToManyField(blank=True, related_name='recommendations', to='consultations.sdg', verbose_name='SDGs')),
-                ('themes', models.ManyToManyField(blank=True, related_name='recommendations', to='consultations.theme', verbose_name='themes')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="Stable code, e.g. BM22-R31.",
+                        max_length=32,
+                        unique=True,
+                        verbose_name="code",
+                    ),
+                ),
+                ("short_title", models.CharField(max_length=200, verbose_name="short title")),
+                (
+                    "is_current",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Off when the latest import no longer lists this paragraph as a recommendation. Its tracking data is kept.",
+                        verbose_name="in the current report",
+                    ),
+                ),
+                (
+                    "consultation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recommendations",
+                        to="consultations.consultation",
+                    ),
+                ),
+                (
+                    "gcm_objectives",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="recommendations",
+                        to="consultations.gcmobjective",
+                        verbose_name="GCM objectives",
+                    ),
+                ),
+                (
+                    "guiding_principles",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="recommendations",
+                        to="consultations.guidingprinciple",
+                        verbose_name="guiding principles",
+                    ),
+                ),
+                (
+                    "paragraph",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recommendation",
+                        to="consultations.paragraph",
+                    ),
+                ),
+                (
+                    "sdgs",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="recommendations",
+                        to="consultations.sdg",
+                        verbose_name="SDGs",
+                    ),
+                ),
+                (
+                    "themes",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="recommendations",
+                        to="consultations.theme",
+                        verbose_name="themes",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'recommendation',
-                'verbose_name_plural': 'recommendations',
-                'ordering': ['consultation', 'paragraph__number'],
+                "verbose_name": "recommendation",
+                "verbose_name_plural": "recommendations",
+                "ordering": ["consultation", "paragraph__number"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalRecommendation_guiding_principles',
+            name="HistoricalRecommendation_guiding_principles",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('guidingprinciple', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='consultations.guidingprinciple')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='consultations.historicalrecommendation')),
-                ('recommendation', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='consultations.recommendation')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "guidingprinciple",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="consultations.guidingprinciple",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="consultations.historicalrecommendation",
+                    ),
+                ),
+                (
+                    "recommendation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="consultations.recommendation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalRecommendation_guiding_principles',
+                "verbose_name": "HistoricalRecommendation_guiding_principles",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalRecommendation_gcm_objectives',
+            name="HistoricalRecommendation_gcm_objectives",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('gcmobjective', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='consultations.gcmobjective')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='consultations.historicalrecommendation')),
-                ('recommendation', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='consultations.recommendation')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "gcmobjective",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="consultations.gcmobjective",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="consultations.historicalrecommendation",
+                    ),
+                ),
+                (
+                    "recommendation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="consultations.recommendation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalRecommendation_gcm_objectives',
+                "verbose_name": "HistoricalRecommendation_gcm_objectives",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalRecommendation_sdgs',
+            name="HistoricalRecommendation_sdgs",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='consultations.historicalrecommendation')),
-                ('recommendation', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='consultations.recommendation')),
-                ('sdg', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='consultations.sdg')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="consultations.historicalrecommendation",
+                    ),
+                ),
+                (
+                    "recommendation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="consultations.recommendation",
+                    ),
+                ),
+                (
+                    "sdg",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="consultations.sdg",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalRecommendation_sdgs',
+                "verbose_name": "HistoricalRecommendation_sdgs",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Section',
+            name="Section",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(help_text='Path of labels, e.g. IV.A.iii.', max_length=100, verbose_name='key')),
-                ('label', models.CharField(blank=True, max_length=10, verbose_name='label')),
-                ('title', models.CharField(max_length=400, verbose_name='title')),
-                ('kind', models.CharField(choices=[('background', 'Background'), ('objectives', 'Objectives'), ('opening', 'Opening'), ('challenges', 'Challenges'), ('opportunities', 'Opportunities'), ('recommendations', 'Recommendations'), ('summary', 'Summary'), ('closing', 'Closing'), ('agenda', 'Agenda'), ('other', 'Other')], default='other', max_length=20, verbose_name='kind')),
-                ('level', models.PositiveSmallIntegerField(default=1, verbose_name='level')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('intro', models.TextField(blank=True, verbose_name='introduction')),
-                ('consultation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='consultations.consultation')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='consultations.section')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="Path of labels, e.g. IV.A.iii.",
+                        max_length=100,
+                        verbose_name="key",
+                    ),
+                ),
+                ("label", models.CharField(blank=True, max_length=10, verbose_name="label")),
+                ("title", models.CharField(max_length=400, verbose_name="title")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("background", "Background"),
+                            ("objectives", "Objectives"),
+                            ("opening", "Opening"),
+                            ("challenges", "Challenges"),
+                            ("opportunities", "Opportunities"),
+                            ("recommendations", "Recommendations"),
+                            ("summary", "Summary"),
+                            ("closing", "Closing"),
+                            ("agenda", "Agenda"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("level", models.PositiveSmallIntegerField(default=1, verbose_name="level")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                ("intro", models.TextField(blank=True, verbose_name="introduction")),
+                (
+                    "consultation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sections",
+                        to="consultations.consultation",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="consultations.section",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'section',
-                'verbose_name_plural': 'sections',
-                'ordering': ['consultation', 'order'],
+                "verbose_name": "section",
+                "verbose_name_plural": "sections",
+                "ordering": ["consultation", "order"],
             },
         ),
         migrations.AddField(
-            model_name='paragraph',
-            name='section',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='paragraphs', to='consultations.section'),
+            model_name="paragraph",
+            name="section",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="paragraphs",
+                to="consultations.section",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalParagraph',
+            name="HistoricalParagraph",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='number')),
-                ('text', models.TextField(verbose_name='text')),
-                ('countries', django_countries.fields.CountryField(blank=True, max_length=746, multiple=True, verbose_name='countries mentioned')),
-                ('source_line', models.PositiveIntegerField(default=0, verbose_name='line in source')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('consultation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='consultations.consultation')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('section', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='consultations.section')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="number")),
+                ("text", models.TextField(verbose_name="text")),
+                (
+                    "countries",
+                    django_countries.fields.CountryField(
+                        blank=True,
+                        max_length=746,
+                        multiple=True,
+                        verbose_name="countries mentioned",
+                    ),
+                ),
+                (
+                    "source_line",
+                    models.PositiveIntegerField(default=0, verbose_name="line in source"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "consultation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="consultations.consultation",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "section",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="consultations.section",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical paragraph',
-                'verbose_name_plural': 'historical paragraphs',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical paragraph",
+                "verbose_name_plural": "historical paragraphs",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalRecommendation_themes',
+            name="HistoricalRecommendation_themes",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='consultations.historicalrecommendation')),
-                ('recommendation', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='consultations.recommendation')),
-                ('theme', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='consultations.theme')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="consultations.historicalrecommendation",
+                    ),
+                ),
+                (
+                    "recommendation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="consultations.recommendation",
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="consultations.theme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalRecommendation_themes',
+                "verbose_name": "HistoricalRecommendation_themes",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='AgendaItem',
+            name="AgendaItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(verbose_name='order')),
-                ('starts', models.TimeField(blank=True, null=True, verbose_name='starts')),
-                ('ends', models.TimeField(blank=True, null=True, verbose_name='ends')),
-                ('topic', models.TextField(verbose_name='topic')),
-                ('moderators', models.TextField(blank=True, verbose_name='moderators')),
-                ('speakers', models.TextField(blank=True, help_text='One per line.', verbose_name='speakers')),
-                ('raw', models.TextField(blank=True, verbose_name='as written')),
-                ('consultation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agenda_items', to='consultations.consultation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(verbose_name="order")),
+                ("starts", models.TimeField(blank=True, null=True, verbose_name="starts")),
+                ("ends", models.TimeField(blank=True, null=True, verbose_name="ends")),
+                ("topic", models.TextField(verbose_name="topic")),
+                ("moderators", models.TextField(blank=True, verbose_name="moderators")),
+                (
+                    "speakers",
+                    models.TextField(
+                        blank=True, help_text="One per line.", verbose_name="speakers"
+                    ),
+                ),
+                ("raw", models.TextField(blank=True, verbose_name="as written")),
+                (
+                    "consultation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agenda_items",
+                        to="consultations.consultation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'agenda item',
-                'verbose_name_plural': 'agenda items',
-                'ordering': ['consultation', 'order'],
-                'constraints': [models.UniqueConstraint(fields=('consultation', 'order'), name='agenda_unique_order')],
+                "verbose_name": "agenda item",
+                "verbose_name_plural": "agenda items",
+                "ordering": ["consultation", "order"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("consultation", "order"), name="agenda_unique_order"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='section',
-            constraint=models.UniqueConstraint(fields=('consultation', 'key'), name='section_unique_key'),
+            model_name="section",
+            constraint=models.UniqueConstraint(
+                fields=("consultation", "key"), name="section_unique_key"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='paragraph',
-            constraint=models.UniqueConstraint(fields=('consultation', 'number'), name='paragraph_unique_number'),
+            model_name="paragraph",
+            constraint=models.UniqueConstraint(
+                fields=("consultation", "number"), name="paragraph_unique_number"
+            ),
         ),
     ]

@@ -1,12 +1,10 @@
-from pathlib import Path
-
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from tracker.demo import create_demo_accounts
 
-SHIPPED_REPORTS = Path(__file__).resolve().parents[3] / "consultations" / "reports"
+SHIPPED_REPORTS = settings.BASE_DIR / "consultations" / "reports"
 
 
 class Command(BaseCommand):
