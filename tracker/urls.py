@@ -1,5 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("GCM Tracker administration")
+admin.site.site_title = _("GCM Tracker")
+admin.site.index_title = _("Reports and their follow-up")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
