@@ -96,9 +96,7 @@ class ConsultationAdmin(admin.ModelAdmin):
         "title",
         "document_type",
         "date",
-        "starts_at",
-        "ends_at",
-        "timezone_label",
+        "when",
         "venue",
         "public_page",
         "source_file",
@@ -116,10 +114,7 @@ class ConsultationAdmin(admin.ModelAdmin):
                     "title",
                     "series",
                     "number_in_series",
-                    "date",
-                    "starts_at",
-                    "ends_at",
-                    "timezone_label",
+                    "when",
                     "venue",
                     "public_page",
                 ]
@@ -168,6 +163,16 @@ class ConsultationAdmin(admin.ModelAdmin):
     @admin.display(description=_("recommendations"), ordering="recommendation_total")
     def recommendation_count(self, consultation):
         return consultation.recommendation_total
+
+    @admin.display(description=_("date and time"))
+    def when(self, consultation):
+        """In the report's own time zone, not the server's."""
+        ends = consultation.local_ends_at
+        return "{:%d %B %Y, %H:%M}{} {}".format(
+            consultation.local_starts_at,
+            f"–{ends:%H:%M}" if ends else "",
+            consultation.timezone_label,
+        )
 
     @admin.display(description=_("public page"))
     def public_page(self, consultation):
@@ -223,7 +228,7 @@ class ConsultationAdmin(admin.ModelAdmin):
 
 @admin.register(Section)
 class SectionAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["key", "title", "kind", "level", "consultation"]
+    list_display = ["key", "title", "kind", "level", "consultation__code"]
     list_filter = ["consultation", "kind", "level"]
     search_fields = ["title", "key"]
     list_select_related = ["consultation"]
@@ -246,7 +251,7 @@ class CountryMentionFilter(admin.SimpleListFilter):
 
 @admin.register(Paragraph)
 class ParagraphAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
-    list_display = ["number", "excerpt", "section", "country_list", "consultation"]
+    list_display = ["number", "excerpt", "section", "country_list", "consultation__code"]
     list_display_links = ["number", "excerpt"]
     list_filter = ["consultation", "section__kind", CountryMentionFilter]
     search_fields = ["text"]
@@ -270,7 +275,7 @@ class ParagraphAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
 @admin.register(Recommendation)
 class RecommendationAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "short_title", "objective_list", "is_current", "consultation"]
+    list_display = ["code", "short_title", "objective_list", "is_current", "consultation__code"]
     list_display_links = ["code", "short_title"]
     list_filter = [
         "consultation",
@@ -329,7 +334,7 @@ class RecommendationAdmin(SimpleHistoryAdmin):
 
 @admin.register(AgendaItem)
 class AgendaItemAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["order", "starts", "ends", "topic", "consultation"]
+    list_display = ["order", "starts", "ends", "topic", "consultation__code"]
     list_filter = ["consultation"]
     search_fields = ["topic", "moderators", "speakers"]
     list_select_related = ["consultation"]

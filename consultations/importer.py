@@ -64,7 +64,7 @@ def consultation_slug(parsed: ParsedReport) -> str:
     return slug[:100].rsplit("-", 1)[0] if len(slug) > 100 else slug
 
 
-def short_title(text: str, limit: int = 120) -> str:
+def short_title(text: str, limit: int = 90) -> str:
     """The first sentence of a paragraph, without markdown, cut at a word under the limit."""
     plain = re.sub(r"\*+", "", text.split("\n")[0]).strip()
     sentence = re.split(r"(?<=[a-z)])[.;](?:\s|$)", plain, maxsplit=1)[0].strip()

@@ -161,7 +161,7 @@ def test_another_report_gets_its_own_code():
     [
         ("Short one. Second sentence.", "Short one"),
         ("**Bold** start; then more", "Bold start"),
-        ("word " * 40, ("word " * 23).strip() + "…"),
+        ("word " * 40, ("word " * 17).strip() + "…"),
     ],
 )
 def test_short_title(text, expected):
