@@ -159,6 +159,12 @@ STORAGES = {
 # production serves what `collectstatic` gathered in STATIC_ROOT.
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 
+# Largest evidence file (PDF, image, office document) a focal point may upload.
+EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
+
+# History: reverting to an old version would bypass review, so it is switched off.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # Largest report file accepted by the admin upload.
 REPORT_UPLOAD_MAX_BYTES = int(os.environ.get("REPORT_UPLOAD_MAX_BYTES", 2 * 1024 * 1024))
 

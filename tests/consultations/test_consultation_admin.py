@@ -4,8 +4,16 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from consultations.models import Consultation, Paragraph, Recommendation, Theme
+from consultations.models import (
+    Consultation,
+    GcmObjective,
+    Paragraph,
+    Recommendation,
+    Sdg,
+    Theme,
+)
 from tests.factories import SHIPPED_REPORT, make_consultation
+from tests.forms import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -167,21 +175,25 @@ def test_staff_edit_a_recommendations_short_title_and_tags(staff_client):
     response = staff_client.get(url)
     assert 'name="paragraph"' not in response.text
     assert "Health requirements/regulations should be applied equally" in response.text
-    response = staff_client.post(
-        url,
-        {
-            "short_title": "Equal health rules",
-            "gcm_objectives": ["11"],
-            "sdgs": ["3"],
-            "themes": [str(theme.pk)],
-            "code": "HACKED",
-        },
+    objective_11 = GcmObjective.objects.get(number=11)
+    sdg_3 = Sdg.objects.get(number=3)
+    data = form_data(
+        response.text,
+        "recommendation_form",
+        short_title="Equal health rules",
+        gcm_objectives=[str(objective_11.pk)],
+        sdgs=[str(sdg_3.pk)],
+        themes=[str(theme.pk)],
+        code="HACKED",
     )
+    response = staff_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     recommendation.refresh_from_db()
     assert recommendation.short_title == "Equal health rules"
     assert recommendation.code == "BM22-R31"
     assert list(recommendation.themes.all()) == [theme]
+    assert list(recommendation.gcm_objectives.all()) == [objective_11]
+    assert list(recommendation.sdgs.all()) == [sdg_3]
     assert recommendation.history.first().history_user.username == "nina.staff"
 
 

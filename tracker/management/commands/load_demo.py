@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.demo import create_demo_accounts
+from tracker.demo import create_demo_data
 
 SHIPPED_REPORTS = settings.BASE_DIR / "consultations" / "reports"
 
@@ -25,5 +25,5 @@ class Command(BaseCommand):
             )
         for report in sorted(SHIPPED_REPORTS.glob("*.txt")):
             call_command("import_report", report, stdout=self.stdout, stderr=self.stderr)
-        for line in create_demo_accounts():
+        for line in create_demo_data():
             self.stdout.write(line)

@@ -1,0 +1,580 @@
+"""The tracking admin. Every ModelAdmin here scopes through tracker.permissions."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.options import ActionLocation
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Min, Q
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from consultations.admin import RecommendationAdmin
+from consultations.models import Recommendation
+from consultations.templatetags.report_text import report_markdown
+from tracker import permissions, services
+from tracker.forms import AssignForm, CommitmentForm, ReturnForm, conflict_message
+from tracker.models import (
+    Commitment,
+    ConcurrentEditError,
+    Country,
+    Deadline,
+    Evidence,
+    FocalPoint,
+    ProgressUpdate,
+)
+
+BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+
+
+def _commitment_id_from(request) -> str | None:
+    return request.POST.get("commitment") or request.GET.get("commitment")
+
+
+class ScopedAdminMixin:
+    """Lists, forms, actions and history show only what tracker.permissions allows.
+
+    A record outside the user's scope is not found (404), whatever the route; an action
+    the user may not run, or one run on records outside the scope, is refused (403).
+    """
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_module_permission(self, request):
+        return permissions.has_tracker_access(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        if obj is None:
+            return permissions.has_tracker_access(request.user)
+        return permissions.can_view(request.user, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return permissions.has_tracker_access(request.user)
+        return permissions.can_change(request.user, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return permissions.has_tracker_access(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.can_manage(request.user)
+
+    def has_review_permission(self, request):
+        return permissions.can_review(request.user)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404(f"No {opts.verbose_name} {object_id} here.")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "commitment":
+            kwargs["queryset"] = Commitment.objects.editable_by(request.user).select_related(
+                "recommendation", "country"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A commitment named in the URL or the form must be one the user may edit.
+        commitment_id = _commitment_id_from(request)
+        if commitment_id and "commitment" in {f.name for f in self.model._meta.fields}:
+            editable = Commitment.objects.editable_by(request.user)
+            if not commitment_id.isdigit() or not editable.filter(pk=commitment_id).exists():
+                raise PermissionDenied
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def response_action(self, request, queryset, action_location=ActionLocation.CHANGE_LIST):
+        # Django skips unknown actions and out-of-scope rows quietly; refuse them instead.
+        actions = self.get_actions(request, action_location=action_location)
+        for name in request.POST.getlist("action") + request.POST.getlist(
+            f"{action_location.value}-action"
+        ):
+            if name and name not in actions:
+                raise PermissionDenied
+        selected = set(request.POST.getlist(ACTION_CHECKBOX_NAME))
+        if selected:
+            found = {
+                str(pk) for pk in queryset.filter(pk__in=selected).values_list("pk", flat=True)
+            }
+            if selected - found:
+                raise Http404("Some of the selected records are not yours to change.")
+        return super().response_action(request, queryset, action_location=action_location)
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        if not permissions.can_manage(request.user):
+            actions.pop("delete_selected", None)
+        return actions
+
+
+class ScopedInlineMixin:
+    """Inlines of a commitment: shown and changed only where the commitment may be."""
+
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return obj is None or permissions.can_view(request.user, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return obj is not None and permissions.can_change(request.user, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is not None and permissions.can_change(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.can_manage(request.user)
+
+
+class ProgressUpdateInline(ScopedInlineMixin, admin.TabularInline):
+    """The commitment's updates, newest first; new ones are added on their own page."""
+
+    model = ProgressUpdate
+    fields = ["created_at", "status", "narrative", "review_state", "author", "open_link"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+    @admin.display(description="")
+    def open_link(self, update):
+        url = reverse("admin:tracker_progressupdate_change", args=[update.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open"))
+
+
+class EvidenceInline(ScopedInlineMixin, admin.StackedInline):
+    model = Evidence
+    fields = ["date", "title", "note", "url", "file", "visibility", "is_demo"]
+    readonly_fields = ["is_demo"]
+    verbose_name_plural = _("Evidence (dated notes, links and files)")
+
+
+class DeadlineInline(ScopedInlineMixin, admin.TabularInline):
+    model = Deadline
+    fields = ["description", "due_date", "responsible", "is_done", "done_at", "is_demo"]
+    readonly_fields = ["done_at", "is_demo"]
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    form = CommitmentForm
+    list_display = [
+        "recommendation__code",
+        "short_title",
+        "country",
+        "status",
+        "response",
+        "lead_agency",
+        "status_date",
+        "waiting_for_review",
+        "next_deadline",
+    ]
+    list_display_links = ["recommendation__code", "short_title"]
+    list_filter = [
+        ("country", admin.RelatedOnlyFieldListFilter),
+        "status",
+        "response",
+        "recommendation__consultation",
+    ]
+    search_fields = ["recommendation__code", "recommendation__short_title", "lead_agency"]
+    list_select_related = ["recommendation", "country"]
+    inlines = [ProgressUpdateInline, EvidenceInline, DeadlineInline]
+    readonly_fields = [
+        "recommendation_text",
+        "status",
+        "status_date",
+        "latest_accepted_update",
+        "add_update_link",
+    ]
+    fieldsets = [
+        (None, {"fields": ["recommendation", "country", "recommendation_text"]}),
+        (
+            _("Progress"),
+            {
+                "fields": [
+                    "status",
+                    "status_date",
+                    "latest_accepted_update",
+                    "add_update_link",
+                    "response",
+                    "lead_agency",
+                    "expected_version",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                waiting=Count(
+                    "updates",
+                    filter=Q(updates__review_state=ProgressUpdate.ReviewState.SUBMITTED),
+                    distinct=True,
+                ),
+                next_due=Min("deadlines__due_date", filter=Q(deadlines__is_done=False)),
+            )
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None or not permissions.can_manage(request.user):
+            fields += ["recommendation", "country"]
+        return fields
+
+    def has_add_permission(self, request, obj=None):
+        return permissions.can_manage(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "country":
+            kwargs["queryset"] = Country.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("recommendation"), ordering="recommendation__short_title")
+    def short_title(self, commitment):
+        return commitment.recommendation.short_title
+
+    @admin.display(description=_("waiting for review"), ordering="waiting")
+    def waiting_for_review(self, commitment):
+        return commitment.waiting or ""
+
+    @admin.display(description=_("next deadline"), ordering="next_due")
+    def next_deadline(self, commitment):
+        return commitment.next_due or ""
+
+    @admin.display(description=_("recommendation text"))
+    def recommendation_text(self, commitment):
+        paragraph = commitment.recommendation.paragraph
+        return format_html(
+            '{}<p><a href="{}">{}</a></p>',
+            report_markdown(paragraph.text),
+            paragraph.get_absolute_url(),
+            _("Read it in the report"),
+        )
+
+    @admin.display(description=_("report progress"))
+    def add_update_link(self, commitment):
+        if not commitment.pk:
+            return ""
+        url = reverse("admin:tracker_progressupdate_add") + f"?commitment={commitment.pk}"
+        return format_html('<a class="addlink" href="{}">{}</a>', url, _("Add a progress update"))
+
+    def save_model(self, request, obj, form, change):
+        expected = form.cleaned_data.get("expected_version")
+        if change and expected is not None:
+            obj.save_checked(expected_version=expected)
+        else:
+            super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for instance in formset.save(commit=False):
+            if isinstance(instance, Evidence) and not instance.added_by_id:
+                instance.added_by = request.user
+            if isinstance(instance, Deadline) and not instance.created_by_id:
+                instance.created_by = request.user
+            instance.save()
+        for instance in formset.deleted_objects:
+            instance.delete()
+        formset.save_m2m()
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ConcurrentEditError:
+            # Lost the race between the form's check and the save: nothing was written.
+            self.message_user(request, conflict_message(), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = [
+        "created_at",
+        "commitment",
+        "status",
+        "review_state",
+        "author",
+        "is_demo",
+    ]
+    list_filter = [
+        "review_state",
+        "status",
+        ("commitment__country", admin.RelatedOnlyFieldListFilter),
+        "is_demo",
+    ]
+    search_fields = ["narrative", "commitment__recommendation__code"]
+    list_select_related = ["commitment__recommendation", "commitment__country", "author"]
+    date_hierarchy = "created_at"
+    actions = ["accept_updates", "return_updates"]
+    fieldsets = [
+        (None, {"fields": ["commitment", "status", "narrative", "challenges", "support_needed"]}),
+        (
+            _("Review"),
+            {
+                "fields": [
+                    "review_state",
+                    "author",
+                    "created_at",
+                    "reviewer",
+                    "reviewed_at",
+                    "review_comment",
+                    "is_demo",
+                ]
+            },
+        ),
+    ]
+    readonly_fields = [
+        "review_state",
+        "author",
+        "created_at",
+        "reviewer",
+        "reviewed_at",
+        "review_comment",
+        "is_demo",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "commitment"] if obj is not None else fields
+
+    def get_changeform_initial_data(self, request):
+        return {"commitment": request.GET.get("commitment")}
+
+    def save_model(self, request, obj, form, change):
+        services.save_progress_update(update=obj, by=request.user)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "title": _("Progress updates and review")}
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(
+        description=_("Accept the selected updates"),
+        permissions=["review"],
+        location=BOTH_LOCATIONS,
+    )
+    def accept_updates(self, request, queryset):
+        count = services.review_updates(updates=queryset, by=request.user, accept=True)
+        self.message_user(
+            request,
+            ngettext("Accepted %d update.", "Accepted %d updates.", count) % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Return the selected updates for changes…"),
+        permissions=["review"],
+        location=BOTH_LOCATIONS,
+    )
+    def return_updates(self, request, queryset):
+        form = ReturnForm(request.POST if "comment" in request.POST else None)
+        if form.is_valid():
+            count = services.review_updates(
+                updates=queryset,
+                by=request.user,
+                accept=False,
+                comment=form.cleaned_data["comment"],
+            )
+            self.message_user(
+                request,
+                ngettext("Returned %d update.", "Returned %d updates.", count) % count,
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Return updates for changes"),
+            "opts": self.opts,
+            "form": form,
+            "updates": queryset.select_related("commitment__recommendation", "commitment__country"),
+            "action_name": request.POST.get("action")
+            or request.POST.get(f"{ActionLocation.CHANGE_FORM.value}-action"),
+            "action_field": (
+                f"{ActionLocation.CHANGE_FORM.value}-action"
+                if request.POST.get(f"{ActionLocation.CHANGE_FORM.value}-action")
+                else "action"
+            ),
+            "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/tracker/progressupdate/return.html", context)
+
+
+class CommitmentScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_select_related = ["commitment__recommendation", "commitment__country"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "commitment"] if obj is not None else fields
+
+    def get_changeform_initial_data(self, request):
+        return {"commitment": request.GET.get("commitment")}
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(CommitmentScopedAdmin):
+    list_display = ["date", "title", "commitment", "visibility", "file_link", "is_demo"]
+    list_filter = [
+        "visibility",
+        ("commitment__country", admin.RelatedOnlyFieldListFilter),
+        "is_demo",
+    ]
+    search_fields = ["title", "note", "commitment__recommendation__code"]
+    fields = ["commitment", "date", "title", "note", "url", "file", "visibility", "added_by"]
+    readonly_fields = ["added_by"]
+
+    @admin.display(description=_("file"))
+    def file_link(self, evidence):
+        if not evidence.file:
+            return ""
+        return format_html('<a href="{}">{}</a>', evidence.get_file_url(), _("Download"))
+
+    def save_model(self, request, obj, form, change):
+        if not obj.added_by_id:
+            obj.added_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(CommitmentScopedAdmin):
+    list_display = ["due_date", "description", "commitment", "responsible", "is_done", "overdue"]
+    list_filter = [
+        "is_done",
+        ("commitment__country", admin.RelatedOnlyFieldListFilter),
+        "is_demo",
+    ]
+    search_fields = ["description", "responsible", "commitment__recommendation__code"]
+    fields = ["commitment", "description", "due_date", "responsible", "is_done", "done_at"]
+    readonly_fields = ["done_at"]
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue(self, deadline):
+        return deadline.is_overdue
+
+    def save_model(self, request, obj, form, change):
+        if not obj.created_by_id:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class FocalPointInline(admin.TabularInline):
+    model = FocalPoint
+    fields = ["user", "role"]
+    autocomplete_fields = ["user"]
+    extra = 0
+
+
+@admin.register(Country)
+class CountryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["name", "code", "is_champion", "focal_point_names", "commitment_count"]
+    list_filter = ["is_champion"]
+    search_fields = ["code"]
+    inlines = [FocalPointInline]
+
+    def has_module_permission(self, request):
+        return permissions.can_manage(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_manage(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.can_manage(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return permissions.can_manage(request.user)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(commitment_total=Count("commitments", distinct=True))
+            .prefetch_related("memberships__user")
+        )
+
+    @admin.display(description=_("focal points"))
+    def focal_point_names(self, country):
+        return ", ".join(str(m.user) for m in country.memberships.all())
+
+    @admin.display(description=_("commitments"), ordering="commitment_total")
+    def commitment_count(self, country):
+        return country.commitment_total
+
+    def save_formset(self, request, form, formset, change):
+        # Focal points work in the admin, so they need staff status to log in.
+        for membership in formset.save(commit=False):
+            if not membership.user.is_staff:
+                membership.user.is_staff = True
+                membership.user.save(update_fields=["is_staff"])
+            membership.save()
+        for membership in formset.deleted_objects:
+            membership.delete()
+
+
+class CommitmentInline(admin.TabularInline):
+    model = Commitment
+    fields = ["country", "status", "response", "lead_agency"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(Recommendation)
+
+
+@admin.register(Recommendation)
+class TrackedRecommendationAdmin(RecommendationAdmin):
+    """The consultations' recommendation admin, with the countries that own each one."""
+
+    inlines = [CommitmentInline]
+    actions = ["assign_to_countries"]
+
+    @admin.action(
+        description=_("Assign the selected recommendations to countries…"),
+        permissions=["change"],
+    )
+    def assign_to_countries(self, request, queryset):
+        if not permissions.can_manage(request.user):
+            raise PermissionDenied
+        form = AssignForm(
+            request.POST if "countries" in request.POST else None,
+            initial={"countries": Country.objects.filter(is_champion=True)},
+        )
+        if form.is_valid():
+            created, existing = services.assign_recommendations(
+                recommendations=queryset, countries=form.cleaned_data["countries"]
+            )
+            self.message_user(
+                request,
+                _("Created %(created)d commitments; %(existing)d already existed.")
+                % {"created": created, "existing": existing},
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Assign recommendations to countries"),
+            "opts": self.opts,
+            "form": form,
+            "recommendations": queryset,
+            "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/tracker/assign.html", context)

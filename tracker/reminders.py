@@ -1,0 +1,70 @@
+"""Daily deadline reminders to focal points, at most once a day per deadline and person."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from tracker.models import Deadline, DeadlineReminder
+
+
+def send_deadline_reminders(*, days: int = 14, today=None) -> list[tuple[str, int]]:
+    """Send the reminders due today; returns (email, number of deadlines) per email sent."""
+    today = today or timezone.localdate()
+    due = (
+        Deadline.objects.due_within(days, today=today)
+        .select_related("commitment__recommendation", "commitment__country")
+        .order_by("due_date")
+    )
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, focal_memberships__isnull=False)
+        .exclude(email="")
+        .distinct()
+    )
+    sent = []
+    for user in users:
+        country_ids = set(user.focal_memberships.values_list("country_id", flat=True))
+        deadlines = [d for d in due if d.commitment.country_id in country_ids]
+        with transaction.atomic():
+            fresh = [d for d in deadlines if _claim(d, user, today)]
+            if fresh:
+                send_mail(_subject(fresh, today), _body(user, fresh, today), None, [user.email])
+                sent.append((user.email, len(fresh)))
+    return sent
+
+
+def _claim(deadline, user, today) -> bool:
+    """Record the reminder; False when one was already sent today."""
+    try:
+        with transaction.atomic():
+            DeadlineReminder.objects.create(deadline=deadline, user=user, sent_on=today)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _subject(deadlines, today) -> str:
+    overdue = sum(d.due_date < today for d in deadlines)
+    return f"[GCM Tracker] {len(deadlines)} follow-up deadline(s) due" + (
+        f", {overdue} overdue" if overdue else ""
+    )
+
+
+def _body(user, deadlines, today) -> str:
+    lines = [f"Dear {user.get_full_name() or user.username},", ""]
+    lines.append("These follow-up deadlines of your countries are due soon or overdue:")
+    lines.append("")
+    for deadline in deadlines:
+        state = "OVERDUE" if deadline.due_date < today else "due"
+        url = settings.SITE_URL.rstrip("/") + reverse(
+            "admin:tracker_commitment_change", args=[deadline.commitment_id]
+        )
+        lines.append(
+            f"- {state} {deadline.due_date:%d %B %Y}: {deadline.description} "
+            f"({deadline.commitment}) {url}"
+        )
+    lines += ["", "Mark a deadline done, or report progress, on the commitment's page."]
+    return "\n".join(lines)
