@@ -1,6 +1,22 @@
+from dataclasses import dataclass
+
 import pytest
 
-from tests.factories import make_staff, make_user
+from consultations.models import Recommendation
+from tests.factories import (
+    make_commitment,
+    make_consultation,
+    make_country,
+    make_focal_point,
+    make_staff,
+    make_user,
+)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests make many users; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -18,4 +34,46 @@ def outsider(db):
 @pytest.fixture
 def staff_client(client, staff):
     client.force_login(staff)
+    return client
+
+
+@dataclass
+class World:
+    """The shipped report, Cambodia and Thailand each owning recommendations 31 and 32."""
+
+    consultation: object
+    cambodia: object
+    thailand: object
+    kh_31: object
+    kh_32: object
+    th_31: object
+    th_32: object
+    staff: object
+    focal_kh: object
+    focal_th: object
+
+
+@pytest.fixture
+def world(db, staff) -> World:
+    consultation = make_consultation()
+    r31 = Recommendation.objects.get(code="BM22-R31")
+    r32 = Recommendation.objects.get(code="BM22-R32")
+    cambodia, thailand = make_country("KH"), make_country("TH")
+    return World(
+        consultation=consultation,
+        cambodia=cambodia,
+        thailand=thailand,
+        kh_31=make_commitment(r31, cambodia),
+        kh_32=make_commitment(r32, cambodia),
+        th_31=make_commitment(r31, thailand),
+        th_32=make_commitment(r32, thailand),
+        staff=staff,
+        focal_kh=make_focal_point("kim.cambodia", cambodia),
+        focal_th=make_focal_point("tida.thailand", thailand),
+    )
+
+
+@pytest.fixture
+def kh_client(client, world):
+    client.force_login(world.focal_kh)
     return client

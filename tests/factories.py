@@ -37,3 +37,59 @@ def make_staff(username: str = "staff"):
 def make_consultation(path: Path = SHIPPED_REPORT) -> Consultation:
     """Import a report file, as staff would."""
     return import_report_file(path.read_bytes(), source_name=path.name).consultation
+
+
+def make_country(code: str, *, is_champion: bool = True):
+    from tracker.models import Country
+
+    return Country.objects.get_or_create(code=code, defaults={"is_champion": is_champion})[0]
+
+
+def make_focal_point(username: str, *countries):
+    """A focal point: staff status to log in to the admin, member of the given countries."""
+    from tracker.models import FocalPoint
+
+    user = make_user(username, is_staff=True)
+    for country in countries:
+        FocalPoint.objects.create(country=country, user=user, role="Focal point")
+    return user
+
+
+def make_commitment(recommendation, country, **fields):
+    from tracker.models import Commitment
+
+    return Commitment.objects.create(recommendation=recommendation, country=country, **fields)
+
+
+def make_evidence(commitment, by, *, visibility="public", **fields):
+    import datetime as dt
+
+    from tracker.models import Evidence
+
+    fields = {"date": dt.date(2024, 3, 1), "title": "Ministerial circular", **fields}
+    return Evidence.objects.create(
+        commitment=commitment, added_by=by, visibility=visibility, **fields
+    )
+
+
+def make_deadline(commitment, by, *, due_date, **fields):
+    from tracker.models import Deadline
+
+    fields = {"description": "Report to the network", **fields}
+    return Deadline.objects.create(
+        commitment=commitment, created_by=by, due_date=due_date, **fields
+    )
+
+
+def make_update(commitment, author, *, status="in_progress", accepted_by=None, **fields):
+    """A progress update as a focal point submits it; accepted when `accepted_by` is given."""
+    from tracker import services
+    from tracker.models import ProgressUpdate
+
+    update = ProgressUpdate(
+        commitment=commitment, status=status, narrative="Work has begun.", **fields
+    )
+    services.save_progress_update(update=update, by=author)
+    if accepted_by is not None:
+        update.accept(by=accepted_by)
+    return update

@@ -1,5 +1,7 @@
 """The tracking admin. Every ModelAdmin here scopes through tracker.permissions."""
 
+import re
+
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import ActionLocation
@@ -78,6 +80,8 @@ class ScopedAdminMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST":
+            self._refuse_unavailable_action(request, ActionLocation.CHANGE_FORM)
         # A commitment named in the URL or the form must be one the user may edit.
         commitment_id = _commitment_id_from(request)
         if commitment_id and "commitment" in {f.name for f in self.model._meta.fields}:
@@ -86,21 +90,26 @@ class ScopedAdminMixin:
                 raise PermissionDenied
         return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST":
+            self._refuse_unavailable_action(request, ActionLocation.CHANGE_LIST)
+        return super().changelist_view(request, extra_context)
+
+    def _refuse_unavailable_action(self, request, location: ActionLocation) -> None:
+        # Django quietly ignores an action the user may not run; refuse it instead.
+        field = "action" if location == ActionLocation.CHANGE_LIST else f"{location.value}-action"
+        names = [name for name in request.POST.getlist(field) if name]
+        if names and not set(names) <= set(self.get_actions(request, action_location=location)):
+            raise PermissionDenied
+
     def response_action(self, request, queryset, action_location=ActionLocation.CHANGE_LIST):
-        # Django skips unknown actions and out-of-scope rows quietly; refuse them instead.
-        actions = self.get_actions(request, action_location=action_location)
-        for name in request.POST.getlist("action") + request.POST.getlist(
-            f"{action_location.value}-action"
-        ):
-            if name and name not in actions:
-                raise PermissionDenied
+        # Django quietly skips selected rows outside the queryset; refuse them instead.
         selected = set(request.POST.getlist(ACTION_CHECKBOX_NAME))
-        if selected:
-            found = {
-                str(pk) for pk in queryset.filter(pk__in=selected).values_list("pk", flat=True)
-            }
-            if selected - found:
-                raise Http404("Some of the selected records are not yours to change.")
+        if not all(pk.isdigit() for pk in selected):
+            raise Http404("No such records.")
+        found = {str(pk) for pk in queryset.filter(pk__in=selected).values_list("pk", flat=True)}
+        if selected - found:
+            raise Http404("Some of the selected records are not yours to change.")
         return super().response_action(request, queryset, action_location=action_location)
 
     def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
@@ -293,12 +302,33 @@ class CommitmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         formset.save_m2m()
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id:
+            self._refuse_foreign_inline_rows(request, object_id)
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ConcurrentEditError:
             # Lost the race between the form's check and the save: nothing was written.
             self.message_user(request, conflict_message(), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+    def _refuse_foreign_inline_rows(self, request, object_id: str) -> None:
+        """Inline rows posted with another commitment's records are not found (404)."""
+        for inline in self.inlines:
+            prefix = inline.model._meta.get_field("commitment").remote_field.get_accessor_name()
+            pattern = re.compile(rf"{re.escape(prefix)}-\d+-(id|commitment)")
+            posted = {
+                (match.group(1), value)
+                for key, value in request.POST.items()
+                if (match := pattern.fullmatch(key)) and value
+            }
+            if any(value != str(object_id) for kind, value in posted if kind == "commitment"):
+                raise Http404("Inline rows must belong to this commitment.")
+            ids = {value for kind, value in posted if kind == "id"}
+            own = inline.model.objects.visible_to(request.user).filter(commitment_id=object_id)
+            if ids and (
+                not all(i.isdigit() for i in ids) or len(ids) != own.filter(pk__in=ids).count()
+            ):
+                raise Http404("Inline rows must belong to this commitment.")
 
 
 @admin.register(ProgressUpdate)

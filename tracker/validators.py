@@ -27,7 +27,8 @@ def _zip_kind(file) -> str | None:
             if len(names) > ZIP_MEMBERS_LIMIT:
                 return None
             if "mimetype" in names:
-                mimetype = archive.read("mimetype")[:100].strip()
+                with archive.open("mimetype") as part:  # read a little, never the whole part
+                    mimetype = part.read(100).strip()
                 if mimetype == b"application/vnd.oasis.opendocument.text":
                     return "odt"
             if "[Content_Types].xml" in names:
