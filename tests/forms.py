@@ -26,7 +26,8 @@ class _FormParser(HTMLParser):
             if kind in ("checkbox", "radio") and "checked" not in attrs:
                 self.data.setdefault(name, [])
                 return
-            self.data.setdefault(name, []).append(attrs.get("value", "on"))
+            default = "on" if kind in ("checkbox", "radio") else ""
+            self.data.setdefault(name, []).append(attrs.get("value", default))
         elif tag == "select" and name:
             self._select = name
             self.data.setdefault(name, [])

@@ -1,5 +1,8 @@
 """Daily deadline reminders to focal points, at most once a day per deadline and person."""
 
+import logging
+import smtplib
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -8,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tracker.models import Deadline, DeadlineReminder
+
+logger = logging.getLogger(__name__)
 
 
 def send_deadline_reminders(*, days: int = 14, today=None) -> list[tuple[str, int]]:
@@ -28,11 +33,16 @@ def send_deadline_reminders(*, days: int = 14, today=None) -> list[tuple[str, in
     for user in users:
         country_ids = set(user.focal_memberships.values_list("country_id", flat=True))
         deadlines = [d for d in due if d.commitment.country_id in country_ids]
-        with transaction.atomic():
-            fresh = [d for d in deadlines if _claim(d, user, today)]
-            if fresh:
-                send_mail(_subject(fresh, today), _body(user, fresh, today), None, [user.email])
-                sent.append((user.email, len(fresh)))
+        try:
+            with transaction.atomic():  # a failed send un-records it, to be retried next run
+                fresh = [d for d in deadlines if _claim(d, user, today)]
+                if fresh:
+                    body = _body(user, fresh, today)
+                    send_mail(_subject(fresh, today), body, None, [user.email])
+                    sent.append((user.email, len(fresh)))
+        except (OSError, smtplib.SMTPException):
+            # One refused address must not stop the reminders of everyone else.
+            logger.exception("Could not send deadline reminders to %s", user.email)
     return sent
 
 
