@@ -240,11 +240,12 @@ class CommitmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             )
         )
 
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None or not permissions.can_manage(request.user):
-            fields += ["recommendation", "country"]
-        return fields
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        # The page title names the recommendation and country; they never change.
+        return [(None, {"fields": ["recommendation_text"]}), *fieldsets[1:]]
 
     def has_add_permission(self, request, obj=None):
         return permissions.can_manage(request.user)

@@ -222,3 +222,22 @@ def test_admin_edits_are_recorded_with_their_author(kh_client, world):
     latest = world.kh_31.history.first()
     assert latest.lead_agency == "Ministry of Interior"
     assert latest.history_user == world.focal_kh
+
+
+def test_admin_home_shows_staff_how_many_updates_wait(
+    staff_client, world, django_assert_max_num_queries
+):
+    make_update(world.kh_31, world.focal_kh)
+    make_update(world.th_31, world.focal_th)
+    with django_assert_max_num_queries(12):
+        response = staff_client.get(reverse("admin:index"))
+    assert "2 progress updates wait for review" in response.text
+
+
+def test_admin_home_shows_a_focal_point_their_own_waiting_and_returned_updates(kh_client, world):
+    make_update(world.kh_31, world.focal_kh)
+    make_update(world.kh_32, world.focal_kh).return_for_changes(by=world.staff, comment="More")
+    make_update(world.th_31, world.focal_th)
+    response = kh_client.get(reverse("admin:index"))
+    assert "1 progress update waits for review" in response.text
+    assert "1 of your updates was returned for changes" in response.text
