@@ -5,6 +5,6 @@ from consultations import views
 app_name = "consultations"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("consultations/", views.consultation_list, name="consultation_list"),
     path("consultations/<slug:slug>/", views.consultation_detail, name="consultation_detail"),
 ]

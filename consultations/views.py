@@ -5,11 +5,11 @@ from django.shortcuts import get_object_or_404, render
 from consultations.models import Consultation, Paragraph
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def consultation_list(request: HttpRequest) -> HttpResponse:
     consultations = Consultation.objects.annotate(
         recommendation_count=Count("recommendations")
     ).order_by("-date")
-    return render(request, "consultations/home.html", {"consultations": consultations})
+    return render(request, "consultations/consultation_list.html", {"consultations": consultations})
 
 
 def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -5,7 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -102,6 +102,35 @@ class CommitmentQuerySet(ScopedQuerySet):
 
     def editable_by(self, user) -> "CommitmentQuerySet":
         return self.visible_to(user)
+
+    def with_progress(self) -> "CommitmentQuerySet":
+        """What a progress table row shows, in one query: no lookup per row."""
+        open_deadlines = Deadline.objects.filter(commitment=OuterRef("pk"), is_done=False)
+        return self.select_related(
+            "recommendation__consultation",
+            "recommendation__paragraph",
+            "country",
+            "latest_accepted_update",
+        ).annotate(
+            next_deadline=Subquery(open_deadlines.order_by("due_date").values("due_date")[:1]),
+            has_overdue=Exists(open_deadlines.filter(due_date__lt=timezone.localdate())),
+        )
+
+    def count_by_status(self) -> dict[str, int]:
+        counts = dict.fromkeys(Status.values, 0)
+        for row in self.order_by().values("status").annotate(n=Count("pk")):
+            counts[row["status"]] = row["n"]
+        return counts
+
+    def count_by(self, field: str) -> dict[object, dict[str, int]]:
+        """{value of field: {status: count}}, e.g. by "country__code"."""
+        table: dict[object, dict[str, int]] = {}
+        for row in self.order_by().values(field, "status").annotate(n=Count("pk")):
+            if row[field] is not None:
+                table.setdefault(row[field], dict.fromkeys(Status.values, 0))[row["status"]] = row[
+                    "n"
+                ]
+        return table
 
 
 class Commitment(models.Model):

@@ -5,12 +5,24 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from tracker import views
+from tracker.feeds import AcceptedUpdatesFeed
 
 admin.site.site_header = _("GCM Tracker administration")
 admin.site.site_title = _("GCM Tracker")
 admin.site.index_title = _("Reports and their follow-up")
 
 tracker_patterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("progress/", views.progress_table, name="progress_table"),
+    path("recommendations/", views.recommendation_list, name="recommendation_list"),
+    path(
+        "recommendations/<str:code>/",
+        views.recommendation_detail,
+        name="recommendation_detail",
+    ),
+    path("countries/", views.country_list, name="country_list"),
+    path("countries/<str:iso>/", views.country_detail, name="country_detail"),
+    path("updates/feed/", AcceptedUpdatesFeed(), name="update_feed"),
     path("evidence/<int:pk>/file/", views.evidence_file, name="evidence_file"),
 ]
 

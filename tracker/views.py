@@ -1,16 +1,156 @@
-from django.http import FileResponse, Http404, HttpRequest
-from django.shortcuts import get_object_or_404
+"""Public pages: only accepted progress and public evidence ever appear here."""
 
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from consultations.models import GcmObjective, Recommendation
 from tracker import permissions
-from tracker.models import Evidence
+from tracker.charts import stacked_bars
+from tracker.filters import CommitmentFilter, RecommendationFilter
+from tracker.models import Commitment, Country, Deadline, Evidence, ProgressUpdate, Status
+
+PAGE_SIZE = 50
+
+
+def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def _accepted_updates():
+    return ProgressUpdate.objects.filter(review_state=ProgressUpdate.ReviewState.ACCEPTED)
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    commitments = Commitment.objects.all()
+    by_country = commitments.count_by("country__code")
+    countries = {c.code.code: c.name for c in Country.objects.filter(code__in=by_country)}
+    by_objective = commitments.count_by("recommendation__gcm_objectives__number")
+    objectives = {o.number: o for o in GcmObjective.objects.filter(number__in=by_objective)}
+    status_counts = commitments.count_by_status()
+    context = {
+        "total": sum(status_counts.values()),
+        "status_counts": [(s, label, status_counts[s]) for s, label in Status.choices],
+        "country_chart": stacked_bars(
+            sorted(((countries[c], counts) for c, counts in by_country.items()))
+        ),
+        "objective_chart": stacked_bars(
+            [
+                (f"{number}. {objectives[number].short_name}", by_objective[number])
+                for number in sorted(by_objective)
+            ]
+        ),
+        "overdue": Deadline.objects.overdue()
+        .select_related("commitment__recommendation", "commitment__country")
+        .order_by("due_date")[:10],
+        "latest_updates": _accepted_updates()
+        .select_related("commitment__recommendation", "commitment__country")
+        .order_by("-reviewed_at", "-pk")[:10],
+    }
+    return render(request, "tracker/dashboard.html", context)
+
+
+def progress_table(request: HttpRequest) -> HttpResponse:
+    filters = CommitmentFilter(request.GET, queryset=Commitment.objects.with_progress())
+    page = _page(request, filters.qs if filters.is_valid() else Commitment.objects.none())
+    return render(request, "tracker/progress_table.html", {"filter": filters, "page": page})
+
+
+def recommendation_list(request: HttpRequest) -> HttpResponse:
+    recommendations = (
+        Recommendation.objects.filter(is_current=True)
+        .select_related("consultation", "paragraph")
+        .annotate(
+            country_count=Count("commitments", distinct=True),
+            implemented_count=Count(
+                "commitments",
+                filter=Q(commitments__status=Status.IMPLEMENTED),
+                distinct=True,
+            ),
+        )
+        .order_by("consultation__date", "paragraph__number")
+    )
+    filters = RecommendationFilter(request.GET, queryset=recommendations)
+    page = _page(request, filters.qs if filters.is_valid() else recommendations.none())
+    return render(request, "tracker/recommendation_list.html", {"filter": filters, "page": page})
+
+
+def recommendation_detail(request: HttpRequest, code: str) -> HttpResponse:
+    recommendation = get_object_or_404(
+        Recommendation.objects.select_related("consultation", "paragraph").prefetch_related(
+            "gcm_objectives", "sdgs"
+        ),
+        code=code,
+    )
+    commitments = (
+        recommendation.commitments.with_progress()
+        .prefetch_related(
+            Prefetch("evidence", queryset=Evidence.objects.public(), to_attr="public_evidence")
+        )
+    )
+    timeline = (
+        _accepted_updates()
+        .filter(commitment__recommendation=recommendation)
+        .select_related("commitment__country")
+        .order_by("-created_at", "-pk")
+    )
+    context = {
+        "recommendation": recommendation,
+        "commitments": sorted(commitments, key=lambda c: c.country.name),
+        "timeline": timeline,
+    }
+    return render(request, "tracker/recommendation_detail.html", context)
+
+
+def country_list(request: HttpRequest) -> HttpResponse:
+    by_country = Commitment.objects.count_by("country_id")
+    countries = sorted(Country.objects.all(), key=lambda country: country.name)
+    nothing = dict.fromkeys(Status.values, 0)
+    rows = [(country, by_country.get(country.pk, nothing)) for country in countries]
+    context = {
+        "rows": [
+            (country, [counts[s] for s in Status.values], sum(counts.values()))
+            for country, counts in rows
+        ],
+        "statuses": Status.choices,
+        "chart": stacked_bars([(country.name, counts) for country, counts in rows]),
+    }
+    return render(request, "tracker/country_list.html", context)
+
+
+def country_detail(request: HttpRequest, iso: str) -> HttpResponse:
+    if iso != iso.lower():
+        raise Http404
+    country = get_object_or_404(Country, code=iso.upper())
+    commitments = country.commitments.with_progress().order_by(
+        "recommendation__consultation__date", "recommendation__paragraph__number"
+    )
+    counts = commitments.count_by_status()
+    context = {
+        "country": country,
+        "commitments": commitments,
+        "status_counts": [(s, label, counts[s]) for s, label in Status.choices],
+        "chart": stacked_bars([(country.name, counts)]),
+        "deadlines": Deadline.objects.open()
+        .filter(commitment__country=country)
+        .select_related("commitment__recommendation")
+        .order_by("due_date"),
+        "evidence": Evidence.objects.public()
+        .filter(commitment__country=country)
+        .select_related("commitment__recommendation")
+        .order_by("-date", "-pk"),
+        "today": timezone.localdate(),
+    }
+    return render(request, "tracker/country_detail.html", context)
 
 
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     """Public evidence for anyone; internal only for staff and the country's focal points."""
     evidence = get_object_or_404(Evidence.objects.select_related("commitment"), pk=pk)
-    if not evidence.file or not (
-        evidence.is_public or permissions.can_view(request.user, evidence)
-    ):
+    may_see = evidence.is_public or permissions.can_view(request.user, evidence)
+    if not evidence.file or not may_see:
         raise Http404
     response = FileResponse(evidence.file.open("rb"), as_attachment=True)
     response["X-Content-Type-Options"] = "nosniff"
