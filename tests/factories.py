@@ -86,9 +86,8 @@ def make_update(commitment, author, *, status="in_progress", accepted_by=None, *
     from tracker import services
     from tracker.models import ProgressUpdate
 
-    update = ProgressUpdate(
-        commitment=commitment, status=status, narrative="Work has begun.", **fields
-    )
+    fields = {"narrative": "Work has begun.", **fields}
+    update = ProgressUpdate(commitment=commitment, status=status, **fields)
     services.save_progress_update(update=update, by=author)
     if accepted_by is not None:
         update.accept(by=accepted_by)

@@ -84,11 +84,8 @@ def recommendation_detail(request: HttpRequest, code: str) -> HttpResponse:
         ),
         code=code,
     )
-    commitments = (
-        recommendation.commitments.with_progress()
-        .prefetch_related(
-            Prefetch("evidence", queryset=Evidence.objects.public(), to_attr="public_evidence")
-        )
+    commitments = recommendation.commitments.with_progress().prefetch_related(
+        Prefetch("evidence", queryset=Evidence.objects.public(), to_attr="public_evidence")
     )
     timeline = (
         _accepted_updates()

@@ -12,7 +12,7 @@ def test_home_lists_imported_reports(client, django_assert_max_num_queries):
     consultation = make_consultation()
     make_consultation(TEST_REPORTS / "2022-07-05-decent-work.txt")
     with django_assert_max_num_queries(3):
-        response = client.get(reverse("consultations:home"))
+        response = client.get(reverse("consultations:consultation_list"))
     assert response.status_code == 200
     assert consultation.title in response.text
     assert "14 recommendations" in response.text
@@ -20,7 +20,7 @@ def test_home_lists_imported_reports(client, django_assert_max_num_queries):
 
 
 def test_home_without_reports_says_so(client):
-    response = client.get(reverse("consultations:home"))
+    response = client.get(reverse("consultations:consultation_list"))
     assert "No report has been imported yet." in response.text
 
 

@@ -1,0 +1,251 @@
+"""The public pages: what they show, what they never show, and how many queries they cost."""
+
+import datetime as dt
+from xml.etree import ElementTree
+
+import pytest
+from django.urls import reverse
+
+from consultations.models import Recommendation
+from tests.factories import (
+    make_commitment,
+    make_country,
+    make_deadline,
+    make_evidence,
+    make_update,
+)
+from tracker.models import Commitment
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def public_urls(world) -> list[str]:
+    return [
+        reverse("tracker:dashboard"),
+        reverse("tracker:progress_table"),
+        reverse("tracker:progress_table") + "?country=KH&status=in_progress&objective=5&q=health",
+        reverse("tracker:recommendation_list"),
+        reverse("tracker:recommendation_list") + "?country=TH&status=planned",
+        reverse("tracker:recommendation_detail", args=["BM22-R31"]),
+        reverse("tracker:country_list"),
+        reverse("tracker:country_detail", args=["kh"]),
+        reverse("consultations:consultation_list"),
+        world.consultation.get_absolute_url(),
+        reverse("tracker:update_feed"),
+    ]
+
+
+@pytest.fixture
+def published(world):
+    """Accepted progress and public evidence, beside what must stay hidden."""
+    make_evidence(world.kh_31, world.focal_kh, title="Public circular", visibility="public")
+    make_update(
+        world.kh_31,
+        world.focal_kh,
+        status="in_progress",
+        narrative="Accepted: border posts apply one rule.",
+        accepted_by=world.staff,
+    )
+    make_evidence(world.kh_31, world.focal_kh, title="Internal memo SECRET", visibility="internal")
+    make_update(world.kh_31, world.focal_kh, narrative="Submitted: SECRET draft not reviewed.")
+    returned = make_update(world.th_31, world.focal_th, narrative="Returned: SECRET wording.")
+    returned.return_for_changes(by=world.staff, comment="SECRET reviewer comment")
+    make_deadline(world.kh_31, world.focal_kh, due_date=dt.date(2020, 1, 1), description="Late")
+    return world
+
+
+# --- nothing unpublished leaks --------------------------------------------------------
+
+
+def test_no_public_page_shows_unaccepted_updates_or_internal_evidence(client, published):
+    for url in public_urls(published):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = response.content.decode()
+        assert "SECRET" not in text, url
+
+
+def test_accepted_update_and_public_evidence_are_shown(client, published):
+    response = client.get(reverse("tracker:recommendation_detail", args=["BM22-R31"]))
+    assert "Accepted: border posts apply one rule." in response.text
+    assert "Public circular" in response.text
+    country = client.get(reverse("tracker:country_detail", args=["kh"]))
+    assert "Public circular" in country.text
+    assert "Late" in country.text
+
+
+def test_status_shown_is_that_of_the_latest_accepted_update(client, published):
+    response = client.get(reverse("tracker:progress_table"), {"country": "KH"})
+    rows = {c.recommendation.code: c for c in response.context["page"].object_list}
+    assert rows["BM22-R31"].get_status_display() == "In progress"
+    assert rows["BM22-R32"].get_status_display() == "Not started"
+
+
+def test_feed_lists_only_accepted_updates(client, published):
+    response = client.get(reverse("tracker:update_feed"))
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = ElementTree.fromstring(response.content)
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 1
+    assert "Cambodia: BM22-R31 In progress" in entries[0].find(f"{ATOM}title").text
+    assert "SECRET" not in response.content.decode()
+
+
+# --- what the pages say ---------------------------------------------------------------
+
+
+def test_dashboard_counts_commitments_by_status_country_and_objective(client, published):
+    response = client.get(reverse("tracker:dashboard"))
+    assert response.context["total"] == 4
+    counts = {status: count for status, _, count in response.context["status_counts"]}
+    assert counts["in_progress"] == 1
+    assert counts["not_started"] == 3
+    countries = {bar.label: bar.total for bar in response.context["country_chart"].bars}
+    assert countries == {"Cambodia": 2, "Thailand": 2}
+    objectives = {bar.label: bar.total for bar in response.context["objective_chart"].bars}
+    assert objectives == {"5. Regular pathways": 4, "11. Manage borders": 4}
+    # The charts read as tables too.
+    assert '<th scope="row">Cambodia</th>' in response.text
+    assert "Late" in response.text  # the overdue deadline
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"country": "KH"}, {"BM22-R31 KH", "BM22-R32 KH"}),
+        ({"status": "in_progress"}, {"BM22-R31 KH"}),
+        ({"q": "testing quarantine"}, {"BM22-R32 KH", "BM22-R32 TH"}),
+        ({"overdue": "on"}, {"BM22-R31 KH"}),
+        ({"objective": "11", "country": "TH"}, {"BM22-R31 TH", "BM22-R32 TH"}),
+        ({"sdg": "4"}, set()),
+        ({"consultation": "BM22", "status": "implemented"}, set()),
+    ],
+)
+def test_progress_table_facets(client, published, query, expected):
+    response = client.get(reverse("tracker:progress_table"), query)
+    rows = {f"{c.recommendation.code} {c.country.code}" for c in response.context["page"]}
+    assert rows == expected
+
+
+def test_progress_table_section_facet(client, published):
+    section = Recommendation.objects.get(code="BM22-R31").paragraph.section
+    response = client.get(reverse("tracker:progress_table"), {"section": section.pk})
+    assert len(response.context["page"].object_list) == 4
+    other = Recommendation.objects.get(code="BM22-R64").paragraph.section
+    response = client.get(reverse("tracker:progress_table"), {"section": other.pk})
+    assert len(response.context["page"].object_list) == 0
+
+
+def test_unknown_facet_value_shows_an_error_not_a_crash(client, world):
+    response = client.get(reverse("tracker:progress_table"), {"country": "ZZ", "status": "x"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.text
+
+
+def test_pagination_keeps_the_filters(client, world):
+    for code in ["ID", "NP", "PH", "VN"]:
+        country = make_country(code)
+        for recommendation in Recommendation.objects.all():
+            make_commitment(recommendation, country)
+    response = client.get(reverse("tracker:progress_table"), {"status": "not_started"})
+    assert response.context["page"].paginator.num_pages == 2
+    assert 'href="?status=not_started&amp;page=2"' in response.text
+    second = client.get(reverse("tracker:progress_table"), {"status": "not_started", "page": 2})
+    assert len(second.context["page"].object_list) == 4 + 4 * 14 - 50
+
+
+def test_recommendation_list_filters_on_one_commitment(client, published):
+    url = reverse("tracker:recommendation_list")
+    response = client.get(url, {"country": "KH", "status": "in_progress"})
+    assert [r.code for r in response.context["page"]] == ["BM22-R31"]
+    # Thailand's commitment to R31 is not in progress: no match.
+    response = client.get(url, {"country": "TH", "status": "in_progress"})
+    assert list(response.context["page"]) == []
+
+
+def test_recommendation_page_links_to_its_paragraph(client, world):
+    response = client.get(reverse("tracker:recommendation_detail", args=["BM22-R31"]))
+    assert f'href="{world.consultation.get_absolute_url()}#p31"' in response.text
+    assert response.text.count("<h1") == 1
+
+
+def test_report_page_links_recommendations_to_their_tracking(client, world):
+    response = client.get(world.consultation.get_absolute_url())
+    assert 'href="/recommendations/BM22-R31/"' in response.text
+
+
+def test_unknown_recommendation_and_country_are_404(client, world):
+    assert client.get("/recommendations/XX-R1/").status_code == 404
+    assert client.get("/countries/zz/").status_code == 404
+    assert client.get("/countries/KH/").status_code == 404
+
+
+def test_demo_data_is_marked_on_public_pages(client, world):
+    update = make_update(world.kh_31, world.focal_kh, accepted_by=world.staff, is_demo=True)
+    assert update.is_demo
+    for url in public_urls(world)[:-1]:
+        text = client.get(url).text
+        assert "Demonstration data." in text, url
+    detail = client.get(reverse("tracker:recommendation_detail", args=["BM22-R31"]))
+    assert '<span class="demo-tag">Demo</span>' in detail.text
+
+
+def test_pages_without_demo_data_carry_no_demo_banner(client, world):
+    assert "Demonstration data." not in client.get(reverse("tracker:dashboard")).text
+
+
+def test_every_page_has_one_h1_landmarks_and_a_language_switcher(client, published):
+    for url in public_urls(published)[:-1]:
+        text = client.get(url).text
+        assert text.count("<h1") == 1, url
+        assert '<main id="main">' in text and "<nav" in text and "<footer" in text, url
+        assert 'action="/i18n/setlang/"' in text, url
+        assert 'style="' not in text, url
+        assert "<script>" not in text, url
+
+
+def test_content_security_policy_forbids_inline_code(client, world):
+    response = client.get(reverse("tracker:dashboard"))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+
+
+# --- query counts do not grow with rows -----------------------------------------------
+
+
+def add_commitments(world, total: int) -> None:
+    """Grow the data to `total` commitments, each with an update, evidence and deadline."""
+    recommendations = list(Recommendation.objects.all())
+    codes = ["ID", "NP", "PH", "VN", "MY", "LA", "MM", "BD", "LK", "IN"]
+    made = Commitment.objects.count()
+    for code in codes:
+        country = make_country(code)
+        for recommendation in recommendations:
+            if made >= total:
+                return
+            commitment = make_commitment(recommendation, country)
+            make_evidence(commitment, world.staff)
+            make_update(commitment, world.staff, status="planned")
+            make_deadline(commitment, world.staff, due_date=dt.date(2020, 1, 1))
+            made += 1
+
+
+@pytest.mark.parametrize("index", range(10))
+def test_page_query_count_holds_with_1_and_with_50_commitments(
+    client, world, django_assert_max_num_queries, index
+):
+    Commitment.objects.exclude(pk=world.kh_31.pk).delete()
+    make_update(world.kh_31, world.focal_kh, accepted_by=world.staff)
+    url = public_urls(world)[index]
+    limits = []
+    for total in (1, 50):
+        add_commitments(world, total)
+        assert Commitment.objects.count() == total
+        with django_assert_max_num_queries(12) as captured:
+            assert client.get(url).status_code == 200
+        limits.append(len(captured.captured_queries))
+    assert limits[0] == limits[1], f"{url}: {limits[0]} queries with 1 row, {limits[1]} with 50"
