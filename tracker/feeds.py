@@ -1,6 +1,7 @@
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models import ProgressUpdate
@@ -25,7 +26,7 @@ class AcceptedUpdatesFeed(Feed):
 
     def item_title(self, update):
         commitment = update.commitment
-        demo = " [demonstration data]" if update.is_demo else ""
+        demo = " [{}]".format(gettext("demonstration data")) if update.is_demo else ""
         return (
             f"{commitment.country}: {commitment.recommendation.code} "
             f"{update.get_status_display()}{demo}"

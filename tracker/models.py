@@ -116,6 +116,42 @@ class CommitmentQuerySet(ScopedQuerySet):
             has_overdue=Exists(open_deadlines.filter(due_date__lt=timezone.localdate())),
         )
 
+    def as_of(self, day: dt.date) -> "CommitmentQuerySet":
+        """Each commitment as it stood at the end of `day`, from its history.
+
+        Adds as_of_status, as_of_status_date, as_of_lead_agency and as_of_note; commitments
+        that did not exist yet are left out.
+        """
+        cutoff = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
+        past = Commitment.history.model.objects.filter(
+            id=OuterRef("pk"), history_date__lt=cutoff
+        ).order_by("-history_date", "-history_id")
+        note = ProgressUpdate.objects.filter(pk=OuterRef("as_of_update")).values("narrative")
+        return (
+            self.annotate(
+                as_of_status=Subquery(past.values("status")[:1]),
+                as_of_status_date=Subquery(past.values("status_date")[:1]),
+                as_of_lead_agency=Subquery(past.values("lead_agency")[:1]),
+                as_of_update=Subquery(past.values("latest_accepted_update_id")[:1]),
+            )
+            .annotate(as_of_note=Subquery(note[:1]))
+            .filter(as_of_status__isnull=False)
+        )
+
+    def changed_since(self, day: dt.date) -> "CommitmentQuerySet":
+        """Commitments whose status, details, public evidence or deadlines changed since `day`."""
+        since = timezone.make_aware(dt.datetime.combine(day, dt.time()))
+        own = Commitment.history.model.objects.filter(id=OuterRef("pk"), history_date__gte=since)
+        evidence = Evidence.history.model.objects.filter(
+            commitment_id=OuterRef("pk"),
+            history_date__gte=since,
+            visibility=Evidence.Visibility.PUBLIC,
+        )
+        deadlines = Deadline.history.model.objects.filter(
+            commitment_id=OuterRef("pk"), history_date__gte=since
+        )
+        return self.filter(Exists(own) | Exists(evidence) | Exists(deadlines))
+
     def count_by_status(self) -> dict[str, int]:
         counts = dict.fromkeys(Status.values, 0)
         for row in self.order_by().values("status").annotate(n=Count("pk")):

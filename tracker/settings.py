@@ -169,6 +169,19 @@ EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
 # History: reverting to an old version would bypass review, so it is switched off.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# Spreadsheet uploads of the progress table (bulk updates).
+PROGRESS_IMPORT_MAX_BYTES = int(os.environ.get("PROGRESS_IMPORT_MAX_BYTES", 5 * 1024 * 1024))
+PROGRESS_IMPORT_MAX_ROWS = int(os.environ.get("PROGRESS_IMPORT_MAX_ROWS", 5000))
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
+# The previewed file must be there for the confirmation, whichever host serves it.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
+IMPORT_EXPORT_FORMATS = [
+    "tracker.import_formats.CSV",
+    "tracker.import_formats.XLSX",
+    "tracker.import_formats.JSON",
+]
+
 # Largest report file accepted by the admin upload.
 REPORT_UPLOAD_MAX_BYTES = int(os.environ.get("REPORT_UPLOAD_MAX_BYTES", 2 * 1024 * 1024))
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
@@ -14,6 +14,12 @@ admin.site.index_title = _("Reports and their follow-up")
 tracker_patterns = [
     path("", views.dashboard, name="dashboard"),
     path("progress/", views.progress_table, name="progress_table"),
+    re_path(
+        r"^progress/export\.(?P<fmt>csv|xlsx|json)$",
+        views.progress_export,
+        name="progress_export",
+    ),
+    path("progress/matrix.xlsx", views.progress_matrix, name="progress_matrix"),
     path("recommendations/", views.recommendation_list, name="recommendation_list"),
     path(
         "recommendations/<str:code>/",

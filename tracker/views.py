@@ -1,16 +1,20 @@
 """Public pages: only accepted progress and public evidence ever appear here."""
 
+import datetime as dt
+
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from consultations.models import GcmObjective, Recommendation
-from tracker import permissions
+from tracker import exports, permissions
 from tracker.charts import stacked_bars
 from tracker.filters import CommitmentFilter, RecommendationFilter
 from tracker.models import Commitment, Country, Deadline, Evidence, ProgressUpdate, Status
+from tracker.resources import ProgressResource
 
 PAGE_SIZE = 50
 
@@ -56,6 +60,64 @@ def progress_table(request: HttpRequest) -> HttpResponse:
     filters = CommitmentFilter(request.GET, queryset=Commitment.objects.with_progress())
     page = _page(request, filters.qs if filters.is_valid() else Commitment.objects.none())
     return render(request, "tracker/progress_table.html", {"filter": filters, "page": page})
+
+
+def _export_rows(request: HttpRequest):
+    """The filtered commitments (as of a date, or changed since one) and their resource."""
+    filters = CommitmentFilter(request.GET, queryset=Commitment.objects.all())
+    errors = dict(filters.errors) if not filters.is_valid() else {}
+    dates = {}
+    for name in ("as_of", "changed_since"):
+        if value := request.GET.get(name):
+            try:
+                dates[name] = dt.date.fromisoformat(value)
+            except ValueError:
+                errors[name] = [f"{value!r} is not a date like 2024-05-01"]
+    if errors:
+        raise BadExportRequest(errors)
+    commitments = filters.qs
+    if "as_of" in dates:
+        commitments = commitments.as_of(dates["as_of"])
+    if "changed_since" in dates:
+        commitments = commitments.changed_since(dates["changed_since"])
+    suffix = "".join(f"-{k.replace('_', '-')}-{v.isoformat()}" for k, v in dates.items())
+    return commitments, ProgressResource(as_of=dates.get("as_of")), suffix
+
+
+class BadExportRequest(Exception):
+    def __init__(self, errors: dict):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def _bad_request(error: BadExportRequest) -> HttpResponse:
+    lines = [f"{name}: {'; '.join(map(str, messages))}" for name, messages in error.errors.items()]
+    return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def progress_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Exactly the rows /progress/ shows for the same query string, as CSV, XLSX or JSON."""
+    try:
+        commitments, resource, suffix = _export_rows(request)
+    except BadExportRequest as error:
+        return _bad_request(error)
+    filename = f"gcm-progress-{timezone.localdate().isoformat()}{suffix}.{fmt}"
+    rows = resource.iter_rows(commitments)
+    if fmt == "csv":
+        return exports.csv_response(rows, filename)
+    if fmt == "json":
+        return exports.json_response(rows, filename)
+    return exports.xlsx_response(rows, filename, title=gettext("Progress"))
+
+
+def progress_matrix(request: HttpRequest) -> HttpResponse:
+    """Recommendations down, countries across: the table a delegation brings to the IMRF."""
+    try:
+        commitments, _resource, suffix = _export_rows(request)
+    except BadExportRequest as error:
+        return _bad_request(error)
+    filename = f"gcm-status-matrix-{timezone.localdate().isoformat()}{suffix}.xlsx"
+    return exports.matrix_response(commitments, filename)
 
 
 def recommendation_list(request: HttpRequest) -> HttpResponse:

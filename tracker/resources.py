@@ -1,0 +1,446 @@
+"""The progress table as a django-import-export Resource: one row per commitment.
+
+Exports keep numbers and dates typed and neutralise text a spreadsheet would run as a
+formula. Everything a row shows comes from one query plus a few loaded up front, never
+a query per row (no prefetch_related either: the library would page by OFFSET).
+"""
+
+import datetime as dt
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources
+
+from consultations.models import Recommendation
+from consultations.templatetags.report_text import plain_text
+from tracker.models import Commitment, Evidence, Status
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Text that starts like a formula gets a leading apostrophe; other values pass as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _join(values) -> str:
+    return "; ".join(str(v) for v in values)
+
+
+class ProgressResource(resources.ModelResource):
+    consultation = fields.Field(column_name=_("Consultation"), readonly=True)
+    recommendation_code = fields.Field(column_name=_("Recommendation code"))
+    paragraph = fields.Field(column_name=_("Paragraph"), readonly=True)
+    recommendation_title = fields.Field(column_name=_("Recommendation"), readonly=True)
+    recommendation_text = fields.Field(column_name=_("Recommendation text"), readonly=True)
+    gcm_objectives = fields.Field(column_name=_("GCM objectives"), readonly=True)
+    sdgs = fields.Field(column_name=_("SDGs"), readonly=True)
+    country_code = fields.Field(column_name=_("Country code"))
+    country = fields.Field(column_name=_("Country"), readonly=True)
+    status = fields.Field(column_name=_("Status"))
+    status_date = fields.Field(column_name=_("Status date"), readonly=True)
+    lead_agency = fields.Field(column_name=_("Lead agency"))
+    latest_note = fields.Field(column_name=_("Latest accepted note"))
+    public_evidence = fields.Field(column_name=_("Public evidence"), readonly=True)
+    next_deadline = fields.Field(column_name=_("Next deadline"))
+    overdue = fields.Field(column_name=_("Overdue"), readonly=True)
+
+    class Meta:
+        model = Commitment
+        fields = (
+            "consultation",
+            "recommendation_code",
+            "paragraph",
+            "recommendation_title",
+            "recommendation_text",
+            "gcm_objectives",
+            "sdgs",
+            "country_code",
+            "country",
+            "status",
+            "status_date",
+            "lead_agency",
+            "latest_note",
+            "public_evidence",
+            "next_deadline",
+            "overdue",
+        )
+        export_order = fields
+        chunk_size = 2000
+
+    def __init__(self, *, include_internal: bool = False, as_of=None, **kwargs):
+        super().__init__(**kwargs)
+        self.include_internal = include_internal
+        self.as_of = as_of
+        self._tags: dict[int, tuple[str, str]] | None = None
+        self._evidence: dict[int, list[str]] | None = None
+        self._internal: dict[int, list[str]] | None = None
+        if include_internal:
+            internal = fields.Field(column_name=_("Internal evidence"), readonly=True)
+            internal.attribute = None
+            self.fields["internal_evidence"] = internal
+
+    def get_export_order(self):
+        order = list(super().get_export_order())
+        if self.include_internal and "internal_evidence" not in order:
+            order.append("internal_evidence")
+        return order
+
+    # The rows ------------------------------------------------------------------------
+
+    def get_queryset(self):
+        return Commitment.objects.all()
+
+    def prepare(self, queryset):
+        """The commitments, ready to export: one query for the rows, a few for their extras."""
+        queryset = queryset.with_progress().order_by(
+            "recommendation__consultation__date", "recommendation__paragraph__number", "country"
+        )
+        self._load_extras(queryset)
+        return queryset
+
+    def _load_extras(self, queryset) -> None:
+        recommendation_ids = queryset.values("recommendation_id")
+        tags: dict[int, list[list[int]]] = defaultdict(lambda: [[], []])
+        through = Recommendation.gcm_objectives.through.objects.filter(
+            recommendation_id__in=recommendation_ids
+        ).values_list("recommendation_id", "gcmobjective__number")
+        for recommendation_id, number in through.order_by("gcmobjective__number"):
+            tags[recommendation_id][0].append(number)
+        through = Recommendation.sdgs.through.objects.filter(
+            recommendation_id__in=recommendation_ids
+        ).values_list("recommendation_id", "sdg__number")
+        for recommendation_id, number in through.order_by("sdg__number"):
+            tags[recommendation_id][1].append(number)
+        self._tags = {k: (_join(v[0]), _join(v[1])) for k, v in tags.items()}
+
+        self._evidence, self._internal = defaultdict(list), defaultdict(list)
+        evidence = Evidence.objects.filter(commitment__in=queryset.values("pk")).order_by(
+            "date", "pk"
+        )
+        if not self.include_internal:
+            evidence = evidence.public()
+        if self.as_of:
+            evidence = evidence.filter(date__lte=self.as_of, created_at__date__lte=self.as_of)
+        for item in evidence.values_list("commitment_id", "visibility", "title", "url", "date"):
+            commitment_id, visibility, title, url, date = item
+            text = f"{date.isoformat()} {title}" + (f" <{url}>" if url else "")
+            target = self._evidence if visibility == Evidence.Visibility.PUBLIC else self._internal
+            target[commitment_id].append(text)
+
+    def iter_rows(self, queryset):
+        """Export rows, streamed: (headers first, then one list per commitment)."""
+        queryset = self.prepare(queryset)
+        yield self.get_export_headers()
+        for commitment in queryset.iterator(chunk_size=self.get_chunk_size()):
+            yield self.export_resource(commitment)
+
+    # Library hooks: admin exports go through these too ---------------------------------
+
+    def filter_export(self, queryset, **kwargs):
+        return self.prepare(queryset)
+
+    def export_resource(self, instance, selected_fields=None, **kwargs):
+        return [safe_cell(value) for value in super().export_resource(instance, selected_fields)]
+
+    def export_field(self, field, instance, **kwargs):
+        # Typed values, straight from the dehydrate methods (the library's widgets would
+        # turn numbers and dates into text).
+        return getattr(self, f"dehydrate_{self.get_field_name(field)}")(instance)
+
+    # One method per column -----------------------------------------------------------
+
+    def _tag_columns(self, commitment) -> tuple[str, str]:
+        if self._tags is None:
+            self._load_extras(Commitment.objects.filter(pk=commitment.pk))
+        return self._tags.get(commitment.recommendation_id, ("", ""))
+
+    def dehydrate_consultation(self, commitment):
+        return commitment.recommendation.consultation.code
+
+    def dehydrate_recommendation_code(self, commitment):
+        return commitment.recommendation.code
+
+    def dehydrate_paragraph(self, commitment):
+        return commitment.recommendation.paragraph.number
+
+    def dehydrate_recommendation_title(self, commitment):
+        return commitment.recommendation.short_title
+
+    def dehydrate_recommendation_text(self, commitment):
+        return plain_text(commitment.recommendation.paragraph.text)
+
+    def dehydrate_gcm_objectives(self, commitment):
+        return self._tag_columns(commitment)[0]
+
+    def dehydrate_sdgs(self, commitment):
+        return self._tag_columns(commitment)[1]
+
+    def dehydrate_country_code(self, commitment):
+        return commitment.country.code.code
+
+    def dehydrate_country(self, commitment):
+        return commitment.country.name
+
+    def dehydrate_status(self, commitment):
+        return str(Status(getattr(commitment, "as_of_status", None) or commitment.status).label)
+
+    def dehydrate_status_date(self, commitment) -> dt.date | None:
+        if self.as_of:
+            return commitment.as_of_status_date
+        return commitment.status_date
+
+    def dehydrate_lead_agency(self, commitment):
+        return commitment.as_of_lead_agency if self.as_of else commitment.lead_agency
+
+    def dehydrate_latest_note(self, commitment):
+        if self.as_of:
+            return commitment.as_of_note or ""
+        update = commitment.latest_accepted_update
+        return update.narrative if update else ""
+
+    def dehydrate_public_evidence(self, commitment):
+        if self._evidence is None:
+            self._load_extras(Commitment.objects.filter(pk=commitment.pk))
+        return "\n".join(self._evidence.get(commitment.pk, []))
+
+    def dehydrate_internal_evidence(self, commitment):
+        return "\n".join((self._internal or {}).get(commitment.pk, []))
+
+    def dehydrate_next_deadline(self, commitment) -> dt.date | None:
+        return getattr(commitment, "next_deadline", None)
+
+    def dehydrate_overdue(self, commitment):
+        return str(_("yes") if getattr(commitment, "has_overdue", False) else _("no"))
+
+
+def _normal(value) -> str:
+    """A cell as text, the way both an export and an edited spreadsheet may write it."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).replace("\r\n", "\n").split())
+
+
+def _unescape(value) -> str:
+    """Undo the formula escape of an export: "'=x" came out of the tracker as "=x"."""
+    text = _normal(value)
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES) else text
+
+
+class ProgressImportResource(ProgressResource):
+    """An uploaded progress table. A changed row becomes a progress update (waiting for review
+    from a focal point, accepted from staff) or a new deadline; nothing is overwritten.
+    """
+
+    editable = ("status", "latest_note", "next_deadline")
+    required = ("recommendation_code", "country_code")
+
+    class Meta(ProgressResource.Meta):
+        import_id_fields = ("recommendation_code", "country_code")
+        use_transactions = True
+        use_bulk = False
+        skip_unchanged = False
+        clean_model_instances = False
+
+    def __init__(self, *, user=None, seen_versions=None, expected_versions=None, **kwargs):
+        kwargs.pop("form", None)
+        super().__init__(**kwargs)
+        self.user = user
+        # Versions read at the preview, and checked again when the upload is confirmed.
+        self.seen_versions = seen_versions if seen_versions is not None else {}
+        self.expected_versions = expected_versions
+        self._rows: dict[tuple[str, str], int] = {}
+        self._row_number = 0
+
+    def column(self, name: str) -> str:
+        return str(self.fields[name].column_name)
+
+    def cell(self, row, name: str):
+        return row.get(self.column(name))
+
+    def before_import(self, dataset, **kwargs):
+        headers = {str(h).strip() for h in dataset.headers or []}
+        missing = [self.column(n) for n in self.required if self.column(n) not in headers]
+        if missing or not any(self.column(n) in headers for n in self.editable):
+            del dataset[0 : dataset.height]  # no row can be matched: report the header only
+        if missing:
+            raise UploadRefusedError(
+                _("The header row lacks the column(s) %(columns)s.")
+                % {"columns": ", ".join(missing)}
+            )
+        if not any(self.column(n) in headers for n in self.editable):
+            raise UploadRefusedError(
+                _("The file has none of the columns that can be updated: %(columns)s.")
+                % {"columns": ", ".join(self.column(n) for n in self.editable)}
+            )
+
+    def before_import_row(self, row, **kwargs):
+        self._row_number = kwargs.get("row_number", self._row_number + 1)
+
+    def get_or_init_instance(self, instance_loader, row):
+        from tracker import permissions
+        from tracker.models import Country
+
+        code = _normal(self.cell(row, "recommendation_code"))
+        iso = _normal(self.cell(row, "country_code")).upper()
+        commitment = (
+            Commitment.objects.with_progress()
+            .filter(recommendation__code=code, country__code=iso)
+            .first()
+        )
+        if commitment is None:
+            if not Recommendation.objects.filter(code=code).exists():
+                raise ValidationError(_("Unknown recommendation code “%s”.") % code)
+            if not Country.objects.filter(code=iso).exists():
+                raise ValidationError(_("Unknown country code “%s”.") % iso)
+            raise ValidationError(
+                _("%(country)s does not own %(code)s.") % {"country": iso, "code": code}
+            )
+        if not permissions.can_change(self.user, commitment):
+            raise ValidationError(
+                _("This row is for %(country)s, which you do not report for.")
+                % {"country": commitment.country.name}
+            )
+        key = (code, iso)
+        if key in self._rows:
+            raise ValidationError(
+                _("%(code)s for %(country)s appears twice (first in row %(row)d).")
+                % {"code": code, "country": iso, "row": self._rows[key]}
+            )
+        self._rows[key] = self._row_number
+        return commitment, False
+
+    def import_instance(self, instance, row, **kwargs):
+        errors: dict[str, list[str]] = {}
+        self.seen_versions.setdefault(str(instance.pk), instance.version)
+        expected = self.expected_versions
+        if expected is not None and expected.get(str(instance.pk)) != instance.version:
+            raise ValidationError(
+                _(
+                    "Someone changed %(commitment)s after your preview. Nothing was "
+                    "applied: download the table again and redo your changes."
+                )
+                % {"commitment": instance}
+            )
+        self._load_extras(Commitment.objects.filter(pk=instance.pk))
+        for name in self.fields:
+            column = self.column(name)
+            if name in self.editable or name in self.required or column not in row:
+                continue
+            before = _unescape(safe_cell(self.export_field(self.fields[name], instance)))
+            if _unescape(row[column]) != before:
+                errors.setdefault(column, []).append(
+                    _("This column cannot be changed here (it was “%s”).") % before
+                )
+        instance._pending = self._pending_changes(instance, row, errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _pending_changes(self, instance, row, errors) -> dict:
+        pending = {}
+        if self.column("status") in row:
+            text = _normal(row[self.column("status")]).lower()
+            by_name = {str(label).lower(): value for value, label in Status.choices}
+            by_name.update({value: value for value in Status.values})
+            status = by_name.get(text.replace(" ", "_")) or by_name.get(text)
+            if status is None:
+                errors.setdefault(self.column("status"), []).append(
+                    _("Unknown status “%(value)s”; use one of: %(choices)s.")
+                    % {
+                        "value": row[self.column("status")],
+                        "choices": ", ".join(map(str, Status.labels)),
+                    }
+                )
+            elif status != instance.status:
+                pending["status"] = status
+                if status in Status.needing_evidence() and not instance.has_dated_evidence():
+                    errors.setdefault(self.column("status"), []).append(
+                        _("“%s” needs at least one dated evidence item on the commitment first.")
+                        % Status(status).label
+                    )
+        if self.column("latest_note") in row:
+            note = str(row[self.column("latest_note")] or "").strip()
+            if _unescape(note) != _unescape(safe_cell(self.dehydrate_latest_note(instance))):
+                if not note:
+                    errors.setdefault(self.column("latest_note"), []).append(
+                        _("An accepted note cannot be removed; write a new note instead.")
+                    )
+                else:
+                    pending["note"] = note
+        if self.column("next_deadline") in row:
+            value = row[self.column("next_deadline")]
+            current = self.dehydrate_next_deadline(instance)
+            if _normal(value) != _normal(current):
+                day = _parse_date(value)
+                if day is None:
+                    errors.setdefault(self.column("next_deadline"), []).append(
+                        _("“%s” is not a date; write it as 2025-06-30.") % value
+                        if _normal(value)
+                        else _("A deadline is closed on the commitment's page, not by emptying it.")
+                    )
+                else:
+                    pending["deadline"] = day
+        return pending
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        return not import_validation_errors and not getattr(instance, "_pending", None)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        from tracker import services
+        from tracker.models import Deadline, ProgressUpdate
+
+        pending = instance._pending
+        if "status" in pending or "note" in pending:
+            status = pending.get("status", instance.status)
+            narrative = pending.get("note") or _("Status set to “%s” in a spreadsheet upload.") % (
+                Status(status).label
+            )
+            update = ProgressUpdate(commitment=instance, status=status, narrative=narrative)
+            services.save_progress_update(update=update, by=self.user)
+        if "deadline" in pending:
+            Deadline.objects.create(
+                commitment=instance,
+                due_date=pending["deadline"],
+                description=_("Follow-up deadline set in a spreadsheet upload"),
+                created_by=self.user,
+            )
+
+    # The preview shows what each row will do.
+
+    def dehydrate_status(self, commitment):
+        status = getattr(commitment, "_pending", {}).get("status")
+        if status:
+            return _("%(status)s (new progress update)") % {"status": Status(status).label}
+        return super().dehydrate_status(commitment)
+
+    def dehydrate_latest_note(self, commitment):
+        note = getattr(commitment, "_pending", {}).get("note")
+        return note if note else super().dehydrate_latest_note(commitment)
+
+    def dehydrate_next_deadline(self, commitment):
+        day = getattr(commitment, "_pending", {}).get("deadline")
+        return day if day else super().dehydrate_next_deadline(commitment)
+
+
+class UploadRefusedError(ValueError):
+    pass
+
+
+def _parse_date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(_normal(value))
+    except ValueError:
+        return None
