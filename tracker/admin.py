@@ -297,11 +297,12 @@ class CommitmentAdmin(ScopedAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
 
     def get_confirm_form_initial(self, request, import_form):
         initial = super().get_confirm_form_initial(request, import_form)
-        # The confirmation belongs to this session, and to the versions previewed.
-        request.session[IMPORT_SESSION_KEY] = {
-            "file": initial["import_file_name"],
-            "versions": getattr(request, "_import_versions", {}),
-        }
+        if import_form is not None:
+            # The confirmation belongs to this session, and to the versions previewed.
+            request.session[IMPORT_SESSION_KEY] = {
+                "file": initial["import_file_name"],
+                "versions": getattr(request, "_import_versions", {}),
+            }
         return initial
 
     def process_import(self, request, **kwargs):

@@ -9,6 +9,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
@@ -236,6 +237,32 @@ def _unescape(value) -> str:
     return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES) else text
 
 
+class _PreviewDiff(resources.Diff):
+    """The preview's before/after columns, read the way exports read them."""
+
+    def __init__(self, resource, instance, new):
+        self.left = self._values(resource, instance)
+        self.right = []
+        self.new = new
+
+    def compare_with(self, resource, instance):
+        self.right = self._values(resource, instance)
+
+    def as_html(self):
+        # Whole values, old struck out and new beside it: clearer than a letter-by-letter diff.
+        return [
+            format_html("{}", right)
+            if left == right
+            else format_html("<del>{}</del> <ins>{}</ins>", left, right)
+            for left, right in zip(self.left, self.right, strict=True)
+        ]
+
+    @staticmethod
+    def _values(resource, instance):
+        values = (resource.export_field(f, instance) for f in resource.get_import_fields())
+        return ["" if value is None else value for value in values]
+
+
 class ProgressImportResource(ProgressResource):
     """An uploaded progress table. A changed row becomes a progress update (waiting for review
     from a focal point, accepted from staff) or a new deadline; nothing is overwritten.
@@ -260,6 +287,9 @@ class ProgressImportResource(ProgressResource):
         self.expected_versions = expected_versions
         self._rows: dict[tuple[str, str], int] = {}
         self._row_number = 0
+
+    def get_diff_class(self):
+        return _PreviewDiff
 
     def column(self, name: str) -> str:
         return str(self.fields[name].column_name)

@@ -1,0 +1,282 @@
+"""Focal points and staff update many commitments at once by uploading the progress table.
+
+Preview first (row by row: what would change, what is wrong and why), then confirm:
+all rows or none, each changed row a progress update with history.
+"""
+
+import csv
+import html
+import io
+import re
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook
+
+from tests.factories import make_evidence, make_update
+from tests.forms import form_data
+from tracker.admin import IMPORT_SESSION_KEY
+from tracker.models import Commitment, Deadline, ProgressUpdate
+
+pytestmark = pytest.mark.django_db
+
+IMPORT_URL = reverse("admin:tracker_commitment_import")
+CONFIRM_URL = reverse("admin:tracker_commitment_process_import")
+CSV_FORMAT, XLSX_FORMAT = "0", "1"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def export_rows(client, query: str = "") -> list[dict]:
+    response = client.get(reverse("tracker:progress_export", args=["csv"]) + query)
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def to_csv(rows: list[dict], encoding: str = "utf-8-sig") -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def to_xlsx(rows: list[dict]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(rows[0]))
+    for row in rows:
+        sheet.append(list(row.values()))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def preview(client, data: bytes, name: str = "progress.csv", fmt: str = CSV_FORMAT):
+    upload = SimpleUploadedFile(name, data)
+    return client.post(IMPORT_URL, {"import_file": upload, "format": fmt, "resource": "0"})
+
+
+def confirm(client, page):
+    return client.post(CONFIRM_URL, form_data(page.text, None) | {"resource": "0"})
+
+
+def snapshot():
+    return (
+        list(Commitment.objects.values().order_by("pk")),
+        list(ProgressUpdate.objects.values().order_by("pk")),
+        list(Deadline.objects.values().order_by("pk")),
+    )
+
+
+def row_for(rows, code, country):
+    return next(
+        r for r in rows if r["Recommendation code"] == code and r["Country code"] == country
+    )
+
+
+def shown(page) -> str:
+    """The page's text as a reader sees it: tags (such as the preview's diff marks) removed."""
+    text = re.sub(r"<(script|svg|style)\b.*?</\1>", " ", page.content.decode(), flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split())
+
+
+# --- the happy paths --------------------------------------------------------------------
+
+
+def test_focal_point_uploads_changes_that_wait_for_review(kh_client, world, mailoutbox):
+    rows = export_rows(kh_client, "?country=KH")
+    row_for(rows, "BM22-R31", "KH")["Status"] = "In progress"
+    row_for(rows, "BM22-R31", "KH")["Latest accepted note"] = "Circular sent to border posts."
+    row_for(rows, "BM22-R32", "KH")["Next deadline"] = "2030-06-30"
+    page = preview(kh_client, to_csv(rows))
+    assert page.status_code == 200
+    assert "In progress (new progress update)" in shown(page)
+    assert snapshot()[1] == []  # the preview changed nothing
+
+    response = confirm(kh_client, page)
+    assert response.status_code == 302
+    update = ProgressUpdate.objects.get()
+    assert update.commitment == world.kh_31
+    assert update.author == world.focal_kh
+    assert update.status == "in_progress"
+    assert update.narrative == "Circular sent to border posts."
+    assert update.review_state == ProgressUpdate.ReviewState.SUBMITTED
+    world.kh_31.refresh_from_db()
+    assert world.kh_31.status == "not_started"  # public once accepted
+    deadline = world.kh_32.deadlines.get()
+    assert deadline.due_date.isoformat() == "2030-06-30"
+    assert deadline.history.first().history_user == world.focal_kh
+
+
+def test_staff_upload_is_accepted_at_once(staff_client, world):
+    rows = export_rows(staff_client)
+    row_for(rows, "BM22-R32", "TH")["Status"] = "planned"
+    page = preview(staff_client, to_csv(rows))
+    assert confirm(staff_client, page).status_code == 302
+    world.th_32.refresh_from_db()
+    assert world.th_32.status == "planned"
+    assert world.th_32.latest_accepted_update.review_state == "accepted"
+
+
+def test_xlsx_from_a_spreadsheet_program_is_read(kh_client, world):
+    rows = export_rows(kh_client, "?country=KH")
+    row_for(rows, "BM22-R31", "KH")["Status"] = "Planned"
+    page = preview(kh_client, to_xlsx(rows), name="progress.xlsx", fmt=XLSX_FORMAT)
+    assert "Planned (new progress update)" in shown(page)
+    assert confirm(kh_client, page).status_code == 302
+    assert ProgressUpdate.objects.get().status == "planned"
+
+
+def test_windows_1252_csv_is_read(kh_client, world):
+    rows = export_rows(kh_client, "?country=KH")
+    row_for(rows, "BM22-R31", "KH")["Latest accepted note"] = "Décret signé – phase 1"
+    page = preview(kh_client, to_csv(rows, encoding="cp1252"))
+    assert confirm(kh_client, page).status_code == 302
+    assert ProgressUpdate.objects.get().narrative == "Décret signé – phase 1"
+
+
+def test_exporting_and_importing_unchanged_changes_nothing(staff_client, world):
+    make_evidence(world.kh_31, world.focal_kh, title="=cmd|' /C calc'!A0")
+    make_update(world.kh_31, world.focal_kh, accepted_by=world.staff, narrative="-1 done, +2 to go")
+    world.kh_31.lead_agency = "@Ministry"
+    world.kh_31.save()
+    before = snapshot()
+    rows = export_rows(staff_client)
+    page = preview(staff_client, to_csv(rows))
+    assert page.status_code == 200
+    assert "errors" not in page.context or not page.context["result"].has_validation_errors()
+    assert confirm(staff_client, page).status_code == 302
+    assert snapshot() == before
+
+
+# --- row errors: nothing is applied, each row says why ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"Country code": "TH"}, "This row is for Thailand, which you do not report for."),
+        ({"Status": "Finished"}, "Unknown status “Finished”"),
+        ({"Recommendation code": "BM22-R99"}, "Unknown recommendation code “BM22-R99”."),
+        ({"Next deadline": "31/02/2030"}, "“31/02/2030” is not a date"),
+        ({"Lead agency": "Someone else"}, "This column cannot be changed here"),
+        ({"Recommendation text": "Rewritten"}, "This column cannot be changed here"),
+        ({"Status": "Implemented"}, "needs at least one dated evidence item"),
+    ],
+)
+def test_row_errors_are_reported_and_nothing_changes(kh_client, world, change, message):
+    rows = export_rows(kh_client, "?country=KH")
+    row_for(rows, "BM22-R32", "KH")["Status"] = "Planned"  # a valid change on another row
+    row_for(rows, "BM22-R31", "KH").update(change)
+    before = snapshot()
+    page = preview(kh_client, to_csv(rows))
+    assert page.status_code == 200
+    assert message in shown(page)
+    assert "confirm_form" not in page.context or page.context["confirm_form"] is None
+    assert snapshot() == before
+
+
+def test_duplicated_row_is_an_error(kh_client, world):
+    rows = export_rows(kh_client, "?country=KH")
+    rows.append(dict(rows[0]))
+    page = preview(kh_client, to_csv(rows))
+    assert "appears twice (first in row 1)" in shown(page)
+    assert ProgressUpdate.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "fmt", "message"),
+    [
+        (b"", "empty.csv", CSV_FORMAT, "The submitted file is empty"),
+        (b"\x00\x01\x02binary" * 10, "renamed.csv", CSV_FORMAT, "holds binary data"),
+        (b"not a zip at all", "fake.xlsx", XLSX_FORMAT, "an XLSX file is a zip archive"),
+        (b"Country,Status\nKH,Planned\n", "short.csv", CSV_FORMAT, "lacks the column(s)"),
+    ],
+)
+def test_files_that_are_not_progress_tables_are_refused(kh_client, world, data, name, fmt, message):
+    page = preview(kh_client, data, name=name, fmt=fmt)
+    assert page.status_code == 200
+    assert message in shown(page)
+    assert ProgressUpdate.objects.count() == 0
+
+
+def test_zip_bomb_is_refused_before_it_is_opened(kh_client, world):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", "<a>" + " " * 60_000_000 + "</a>")
+    page = preview(kh_client, buffer.getvalue(), name="bomb.xlsx", fmt=XLSX_FORMAT)
+    assert "refused as unsafe" in shown(page)
+
+
+def test_too_many_rows_are_refused(kh_client, world, settings):
+    settings.PROGRESS_IMPORT_MAX_ROWS = 1
+    page = preview(kh_client, to_csv(export_rows(kh_client, "?country=KH")))
+    assert "at most 1 can be uploaded at once" in shown(page)
+
+
+def test_oversized_upload_is_refused(kh_client, world, settings):
+    settings.PROGRESS_IMPORT_MAX_BYTES = 100
+    page = preview(kh_client, to_csv(export_rows(kh_client, "?country=KH")))
+    assert "the largest upload accepted is 100" in shown(page)
+
+
+# --- confirming ---------------------------------------------------------------------
+
+
+def test_row_changed_between_preview_and_confirm_is_a_conflict(kh_client, world):
+    rows = export_rows(kh_client, "?country=KH")
+    row_for(rows, "BM22-R31", "KH")["Status"] = "Planned"
+    row_for(rows, "BM22-R32", "KH")["Status"] = "Planned"
+    page = preview(kh_client, to_csv(rows))
+    make_update(world.kh_32, world.focal_kh, accepted_by=world.staff)  # someone else's change
+    before = snapshot()
+    response = confirm(kh_client, page)
+    assert response.status_code == 200
+    assert "after your preview" in shown(response)
+    assert snapshot() == before
+
+
+def test_another_user_cannot_confirm_your_upload(client, kh_client, world):
+    rows = export_rows(kh_client, "?country=KH")
+    row_for(rows, "BM22-R31", "KH")["Status"] = "Planned"
+    page = preview(kh_client, to_csv(rows))
+    assert kh_client.session[IMPORT_SESSION_KEY]["file"]
+    client.force_login(world.staff)
+    response = confirm(client, page)
+    assert response.status_code == 403
+    assert ProgressUpdate.objects.count() == 0
+
+
+def test_permission_is_checked_again_at_confirm(kh_client, world):
+    rows = export_rows(kh_client, "?country=KH")
+    row_for(rows, "BM22-R31", "KH")["Status"] = "Planned"
+    page = preview(kh_client, to_csv(rows))
+    world.focal_kh.focal_memberships.all().delete()
+    response = confirm(kh_client, page)
+    assert response.status_code == 403
+    assert ProgressUpdate.objects.count() == 0
+
+
+def test_anonymous_and_outsiders_cannot_upload(client, outsider, world):
+    assert client.get(IMPORT_URL).status_code == 302
+    client.force_login(outsider)
+    assert client.get(IMPORT_URL).status_code == 403
+
+
+def test_admin_offers_only_csv_xlsx_and_json(staff_client, world, django_assert_max_num_queries):
+    with django_assert_max_num_queries(15):
+        page = staff_client.get(IMPORT_URL)
+    choices = page.context["form"].fields["format"].choices
+    assert [str(label).lower() for value, label in choices if value != ""] == ["csv", "xlsx"]
+    export = staff_client.get(reverse("admin:tracker_commitment_export"))
+    choices = export.context["form"].fields["format"].choices
+    labels = [str(label).lower() for value, label in choices if value != ""]
+    assert labels == ["csv", "xlsx", "json"]
