@@ -259,7 +259,7 @@ class _PreviewDiff(resources.Diff):
 
     @staticmethod
     def _values(resource, instance):
-        values = (resource.export_field(f, instance) for f in resource.get_import_fields())
+        values = (resource.export_field(resource.fields[n], instance) for n in resource.preview)
         return ["" if value is None else value for value in values]
 
 
@@ -270,6 +270,7 @@ class ProgressImportResource(ProgressResource):
 
     editable = ("status", "latest_note", "next_deadline")
     required = ("recommendation_code", "country_code")
+    preview = required + editable
 
     class Meta(ProgressResource.Meta):
         import_id_fields = ("recommendation_code", "country_code")
@@ -277,6 +278,7 @@ class ProgressImportResource(ProgressResource):
         use_bulk = False
         skip_unchanged = False
         clean_model_instances = False
+        report_skipped = False  # the preview lists the rows that change, and rows in error
 
     def __init__(self, *, user=None, seen_versions=None, expected_versions=None, **kwargs):
         kwargs.pop("form", None)
@@ -290,6 +292,9 @@ class ProgressImportResource(ProgressResource):
 
     def get_diff_class(self):
         return _PreviewDiff
+
+    def get_diff_headers(self):
+        return [self.column(name) for name in self.preview]
 
     def column(self, name: str) -> str:
         return str(self.fields[name].column_name)
