@@ -19,6 +19,12 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def no_login_throttling(settings):
+    """Sign-in throttling has tests of its own; elsewhere the test client signs in freely."""
+    settings.AXES_ENABLED = False
+
+
 @pytest.fixture
 def staff(db):
     """A member of the network secretariat, with every permission of the project."""

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -108,9 +109,12 @@ def _header_cell(sheet, text: str, font: Font):
 def _value(value):
     if value is None:
         return None
-    if isinstance(value, str | int | float | dt.date):
+    if isinstance(value, str):
+        # Control characters (Word's manual line break is \x0b) are not allowed in XLSX.
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    if isinstance(value, int | float | dt.date):
         return value
-    return str(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
 
 
 def _workbook_response(workbook: Workbook, filename: str) -> HttpResponse:
@@ -132,6 +136,7 @@ def matrix_response(commitments, filename: str) -> HttpResponse:
         "recommendation__consultation", "recommendation__paragraph", "country"
     ).order_by()
     for commitment in rows.iterator(chunk_size=2000):
+        status = getattr(commitment, "as_of_status", None) or commitment.status
         recommendation = commitment.recommendation
         recommendations[recommendation.pk] = (
             recommendation.consultation.date,
@@ -140,7 +145,7 @@ def matrix_response(commitments, filename: str) -> HttpResponse:
             recommendation.short_title,
         )
         countries[commitment.country_id] = commitment.country.name
-        cells[(recommendation.pk, commitment.country_id)] = commitment.status
+        cells[(recommendation.pk, commitment.country_id)] = status
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Status matrix"))
@@ -163,7 +168,7 @@ def matrix_response(commitments, filename: str) -> HttpResponse:
     for recommendation_id, (_date, _number, code, title) in sorted(
         recommendations.items(), key=lambda item: item[1]
     ):
-        row = [safe_cell(code), safe_cell(title)]
+        row = [_value(safe_cell(code)), _value(safe_cell(title))]
         for country_id in country_ids:
             status = cells.get((recommendation_id, country_id))
             if status is None:

@@ -253,11 +253,17 @@ class Commitment(models.Model):
                 .order_by("-created_at", "-pk")
                 .first()
             )
-            fresh.latest_accepted_update = latest
-            fresh.status = latest.status if latest else Status.NOT_STARTED
-            fresh.status_date = timezone.localdate(latest.created_at) if latest else None
-            fresh.version += 1
-            fresh.save()
+            public = {
+                "latest_accepted_update": latest,
+                "status": latest.status if latest else Status.NOT_STARTED,
+                "status_date": timezone.localdate(latest.created_at) if latest else None,
+            }
+            # Saved (a new version, a history row) only when what the public sees changes.
+            if any(getattr(fresh, name) != value for name, value in public.items()):
+                for name, value in public.items():
+                    setattr(fresh, name, value)
+                fresh.version += 1
+                fresh.save()
         self.refresh_from_db()
 
 

@@ -5,6 +5,7 @@ and ALLOWED_HOSTS required, HTTPS-only cookies, HSTS). Without it the project ru
 for development on an embedded SQLite database.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -50,7 +51,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "tracker.apps.TrackerAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -60,6 +61,9 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "consultations",
     "tracker",
 ]
@@ -73,9 +77,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -174,6 +185,7 @@ PROGRESS_IMPORT_MAX_BYTES = int(os.environ.get("PROGRESS_IMPORT_MAX_BYTES", 5 * 
 PROGRESS_IMPORT_MAX_ROWS = int(os.environ.get("PROGRESS_IMPORT_MAX_ROWS", 5000))
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 # The previewed file must be there for the confirmation, whichever host serves it.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 IMPORT_EXPORT_FORMATS = [
@@ -205,6 +217,20 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "gcm-tracker@localhost")
 
 LOGIN_URL = "admin:login"
+
+# Sign-in throttling: failures count per username *and* address together, so that nobody
+# can lock a focal point out by guessing against their name from elsewhere.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "tracker.client_ip.client_ip"
+# Addresses of the reverse proxies whose X-Forwarded-For is believed; nobody else's is.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+
+# Two-factor sign-in (TOTP) for everyone who uses the admin, when switched on.
+REQUIRE_2FA = env_bool("REQUIRE_2FA", default=False)
+OTP_TOTP_ISSUER = "GCM Tracker"
 
 # No inline scripts or styles anywhere: the site, the admin and its extensions.
 SECURE_CSP = {

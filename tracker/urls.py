@@ -1,15 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from tracker import views
 from tracker.feeds import AcceptedUpdatesFeed
-
-admin.site.site_header = _("GCM Tracker administration")
-admin.site.site_title = _("GCM Tracker")
-admin.site.index_title = _("Reports and their follow-up")
 
 tracker_patterns = [
     path("", views.dashboard, name="dashboard"),

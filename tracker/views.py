@@ -64,8 +64,13 @@ def progress_table(request: HttpRequest) -> HttpResponse:
 
 def _export_rows(request: HttpRequest):
     """The filtered commitments (as of a date, or changed since one) and their resource."""
-    filters = CommitmentFilter(request.GET, queryset=Commitment.objects.all())
+    data = request.GET.copy()
+    # As of a date, the status facet applies to the status of that date (below).
+    status = data.pop("status", [""])[-1] if request.GET.get("as_of") else ""
+    filters = CommitmentFilter(data, queryset=Commitment.objects.all())
     errors = dict(filters.errors) if not filters.is_valid() else {}
+    if status and status not in Status.values:
+        errors["status"] = [f"{status!r} is not a status"]
     dates = {}
     for name in ("as_of", "changed_since"):
         if value := request.GET.get(name):
@@ -78,6 +83,8 @@ def _export_rows(request: HttpRequest):
     commitments = filters.qs
     if "as_of" in dates:
         commitments = commitments.as_of(dates["as_of"])
+        if status:
+            commitments = commitments.filter(as_of_status=status)
     if "changed_since" in dates:
         commitments = commitments.changed_since(dates["changed_since"])
     suffix = "".join(f"-{k.replace('_', '-')}-{v.isoformat()}" for k, v in dates.items())

@@ -1,0 +1,708 @@
+"""The progress exports (CSV, JSON, XLSX) and the status matrix: what a downloader gets."""
+
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from consultations.models import Recommendation
+from tests.factories import (
+    make_commitment,
+    make_country,
+    make_deadline,
+    make_evidence,
+    make_update,
+)
+from tracker.exports import STATUS_FILLS
+from tracker.models import Commitment, Evidence, Status
+from tracker.resources import safe_cell
+
+pytestmark = pytest.mark.django_db
+
+FORMATS = ["csv", "json", "xlsx"]
+
+HEADERS = [
+    "Consultation",
+    "Recommendation code",
+    "Paragraph",
+    "Recommendation",
+    "Recommendation text",
+    "GCM objectives",
+    "SDGs",
+    "Country code",
+    "Country",
+    "Status",
+    "Status date",
+    "Lead agency",
+    "Latest accepted note",
+    "Public evidence",
+    "Next deadline",
+    "Overdue",
+]
+
+# What a spreadsheet program would start to run as a formula.
+DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DANGEROUS_TEXTS = ['=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)", "\tTab", "\rCR"]
+
+JANUARY = dt.date(2024, 1, 10)
+JUNE = dt.date(2024, 6, 1)
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def at(day: dt.date) -> dt.datetime:
+    """Noon of `day`, in UTC."""
+    return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+
+
+def export_url(fmt: str, query: str = "") -> str:
+    url = reverse("tracker:progress_export", kwargs={"fmt": fmt})
+    return f"{url}?{query}" if query else url
+
+
+def matrix_url(query: str = "") -> str:
+    url = reverse("tracker:progress_matrix")
+    return f"{url}?{query}" if query else url
+
+
+def body(response) -> bytes:
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def parse(fmt: str, content: bytes) -> tuple[list[str], list[dict]]:
+    """The headers and the rows (as dicts keyed by header) of an export."""
+    if fmt == "csv":
+        lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+        headers, values = lines[0], lines[1:]
+        for row in values:
+            assert len(row) == len(headers), row
+        return headers, [dict(zip(headers, row, strict=True)) for row in values]
+    if fmt == "json":
+        records = json.loads(content.decode("utf-8"))
+        headers = list(records[0]) if records else []
+        return headers, records
+    workbook = load_workbook(io.BytesIO(content))
+    cells = list(workbook.worksheets[0].iter_rows(values_only=True))
+    headers, values = list(cells[0]), cells[1:]
+    return headers, [dict(zip(headers, row, strict=True)) for row in values]
+
+
+def download(client, fmt: str, query: str = "") -> tuple[list[str], list[dict]]:
+    response = client.get(export_url(fmt, query))
+    assert response.status_code == 200, body(response)
+    return parse(fmt, body(response))
+
+
+def keys(rows: list[dict]) -> list[tuple[str, str]]:
+    return [(row["Recommendation code"], row["Country code"]) for row in rows]
+
+
+def by_key(rows: list[dict]) -> dict[tuple[str, str], dict]:
+    return dict(zip(keys(rows), rows, strict=True))
+
+
+def page_keys(client, query: str) -> list[tuple[str, str]]:
+    url = reverse("tracker:progress_table")
+    response = client.get(f"{url}?{query}")
+    assert response.status_code == 200
+    return [(c.recommendation.code, c.country.code.code) for c in response.context["page"]]
+
+
+def workbook_cells(content: bytes):
+    """Every cell of every sheet of an XLSX file."""
+    workbook = load_workbook(io.BytesIO(content))
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            yield from row
+
+
+def export_text(client, url: str) -> str:
+    """Everything an export says, as text (the cells of a workbook, one a line)."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    content = body(response)
+    if url.split("?")[0].endswith(".xlsx"):
+        return "\n".join(str(c.value) for c in workbook_cells(content) if c.value is not None)
+    return content.decode("utf-8-sig")
+
+
+def label(status: str) -> str:
+    return str(Status(status).label)
+
+
+# --- data -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def published(world):
+    """Accepted progress and public evidence, beside what must stay hidden."""
+    make_evidence(world.kh_31, world.focal_kh, title="Public circular", visibility="public")
+    make_update(
+        world.kh_31,
+        world.focal_kh,
+        status="in_progress",
+        narrative="Accepted: border posts apply one rule.",
+        accepted_by=world.staff,
+    )
+    make_evidence(world.kh_31, world.focal_kh, title="Internal memo SECRET", visibility="internal")
+    make_update(world.kh_31, world.focal_kh, narrative="Submitted: SECRET draft not reviewed.")
+    returned = make_update(world.th_31, world.focal_th, narrative="Returned: SECRET wording.")
+    returned.return_for_changes(by=world.staff, comment="SECRET reviewer comment")
+    make_deadline(world.kh_31, world.focal_kh, due_date=dt.date(2020, 1, 1), description="Late")
+    make_deadline(world.th_32, world.focal_th, due_date=dt.date(2031, 1, 1), description="Later")
+    return world
+
+
+@pytest.fixture
+def history(world):
+    """Everything made on 10 January 2024; Cambodia's R31 in progress from 1 June 2024."""
+    Commitment.history.all().update(history_date=at(JANUARY))
+    before = Commitment.history.aggregate(last=Max("history_id"))["last"]
+    make_update(
+        world.kh_31,
+        world.staff,
+        status="in_progress",
+        narrative="June: border posts apply one rule.",
+        created_at=at(JUNE),
+    )
+    Commitment.history.filter(history_id__gt=before).update(history_date=at(JUNE))
+    return world
+
+
+COUNTRY_CODES = ["ID", "NP", "PH", "VN", "MY", "LA", "MM", "BD", "LK", "IN", "SG", "BN"]
+
+
+def add_commitments(world, total: int) -> None:
+    """Grow the data to `total` commitments, each with an update, evidence and deadline."""
+    recommendations = list(Recommendation.objects.all())
+    made = Commitment.objects.count()
+    for code in COUNTRY_CODES:
+        country = make_country(code)
+        for recommendation in recommendations:
+            if made >= total:
+                return
+            if Commitment.objects.filter(recommendation=recommendation, country=country).exists():
+                continue
+            commitment = make_commitment(recommendation, country, lead_agency="Ministry")
+            make_evidence(commitment, world.staff, title="Decree")
+            make_evidence(commitment, world.staff, title="Memo", visibility="internal")
+            make_update(commitment, world.staff, status="planned")
+            make_deadline(commitment, world.staff, due_date=dt.date(2020, 1, 1))
+            made += 1
+    raise AssertionError(f"only {made} commitments could be made")
+
+
+# --- the same rows as the progress table ------------------------------------------------
+
+
+QUERIES = {
+    "": [
+        ("BM22-R31", "KH"),
+        ("BM22-R31", "TH"),
+        ("BM22-R32", "KH"),
+        ("BM22-R32", "TH"),
+    ],
+    "country=KH": [("BM22-R31", "KH"), ("BM22-R32", "KH")],
+    "status=in_progress": [("BM22-R31", "KH")],
+    "objective=11&country=TH": [("BM22-R31", "TH"), ("BM22-R32", "TH")],
+    "q=quarantine": [("BM22-R32", "KH"), ("BM22-R32", "TH")],
+    "overdue=on": [("BM22-R31", "KH")],
+    "sdg=4": [],
+}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("query", list(QUERIES))
+def test_each_export_has_exactly_the_rows_of_the_progress_table(client, published, fmt, query):
+    shown = page_keys(client, query)
+    assert shown == QUERIES[query]
+    _headers, rows = download(client, fmt, query)
+    assert keys(rows) == shown
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_export_columns_have_human_readable_headers(client, published, fmt):
+    headers, _rows = download(client, fmt)
+    assert headers == HEADERS
+
+
+def test_export_rows_say_what_the_table_says(client, published):
+    _headers, rows = download(client, "json", "country=KH")
+    row = by_key(rows)[("BM22-R31", "KH")]
+    assert row["Consultation"] == "BM22"
+    assert row["Country"] == "Cambodia"
+    assert row["Status"] == "In progress"
+    assert row["Latest accepted note"] == "Accepted: border posts apply one rule."
+    assert row["Public evidence"] == "2024-03-01 Public circular"
+    assert row["GCM objectives"] == "5; 11"
+    assert row["Overdue"] == "yes"
+    assert row["Recommendation text"].startswith("Health requirements/regulations should")
+    untouched = by_key(rows)[("BM22-R32", "KH")]
+    assert untouched["Status"] == "Not started"
+    assert untouched["Latest accepted note"] == ""
+    assert untouched["Public evidence"] == ""
+    assert untouched["Overdue"] == "no"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_export_is_a_named_download(client, world, fmt):
+    response = client.get(export_url(fmt, "as_of=2024-05-01"))
+    today = timezone.localdate().isoformat()
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="gcm-progress-{today}-as-of-2024-05-01.{fmt}"'
+    )
+
+
+# --- typed values -----------------------------------------------------------------------
+
+
+def test_xlsx_keeps_numbers_and_dates_typed(client, published):
+    status_date = Commitment.objects.get(pk=published.kh_31.pk).status_date
+    _headers, rows = download(client, "xlsx")
+    rows = by_key(rows)
+    kh_31, th_32 = rows[("BM22-R31", "KH")], rows[("BM22-R32", "TH")]
+    assert type(kh_31["Paragraph"]) is int
+    assert kh_31["Paragraph"] == 31
+    assert isinstance(kh_31["Status date"], dt.datetime)
+    assert kh_31["Status date"].date() == status_date
+    assert kh_31["Next deadline"] == dt.datetime(2020, 1, 1)
+    assert th_32["Next deadline"] == dt.datetime(2031, 1, 1)
+    assert th_32["Status date"] is None
+
+
+def test_json_has_iso_dates_and_numeric_paragraphs(client, published):
+    status_date = Commitment.objects.get(pk=published.kh_31.pk).status_date
+    _headers, rows = download(client, "json")
+    rows = by_key(rows)
+    kh_31, th_32 = rows[("BM22-R31", "KH")], rows[("BM22-R32", "TH")]
+    assert kh_31["Paragraph"] == 31
+    assert type(kh_31["Paragraph"]) is int
+    assert kh_31["Status date"] == status_date.isoformat()
+    assert kh_31["Next deadline"] == "2020-01-01"
+    assert th_32["Next deadline"] == "2031-01-01"
+    assert th_32["Status date"] is None
+
+
+def test_csv_has_iso_dates(client, published):
+    status_date = Commitment.objects.get(pk=published.kh_31.pk).status_date
+    _headers, rows = download(client, "csv")
+    rows = by_key(rows)
+    kh_31, th_32 = rows[("BM22-R31", "KH")], rows[("BM22-R32", "TH")]
+    assert kh_31["Paragraph"] == "31"
+    assert kh_31["Status date"] == status_date.isoformat()
+    assert kh_31["Next deadline"] == "2020-01-01"
+    assert th_32["Next deadline"] == "2031-01-01"
+    assert th_32["Status date"] == ""
+
+
+# --- formula safety ---------------------------------------------------------------------
+
+
+@pytest.fixture(params=DANGEROUS_TEXTS)
+def formula_text(request, world):
+    """A dangerous text as lead agency, accepted note and public evidence title of KH R31."""
+    text = request.param
+    Commitment.objects.filter(pk=world.kh_31.pk).update(lead_agency=text)
+    make_update(world.kh_31, world.staff, narrative=text)
+    make_evidence(world.kh_31, world.staff, title=text, visibility="public")
+    return text
+
+
+def test_xlsx_has_no_formula_and_neutralises_formula_like_text(client, formula_text):
+    response = client.get(export_url("xlsx"))
+    content = body(response)
+    for cell in workbook_cells(content):
+        assert cell.data_type != "f", cell.coordinate
+        if isinstance(cell.value, str):
+            assert not cell.value.startswith(DANGEROUS_STARTS), (cell.coordinate, cell.value)
+    row = by_key(parse("xlsx", content)[1])[("BM22-R31", "KH")]
+    # XML keeps a carriage return as a line feed.
+    stored = formula_text.replace("\r", "\n")
+    assert row["Lead agency"].replace("\r", "\n") == "'" + stored
+    assert row["Latest accepted note"].replace("\r", "\n") == "'" + stored
+    assert row["Public evidence"].replace("\r", "\n") == "2024-03-01 " + stored
+    assert row["Paragraph"] == 31
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_csv_and_json_neutralise_formula_like_text(client, formula_text, fmt):
+    _headers, rows = download(client, fmt)
+    for row in rows:
+        for value in row.values():
+            if isinstance(value, str):
+                assert not value.startswith(DANGEROUS_STARTS), value
+    row = by_key(rows)[("BM22-R31", "KH")]
+    assert row["Lead agency"] == "'" + formula_text
+    assert row["Latest accepted note"] == "'" + formula_text
+    assert row["Public evidence"] == "2024-03-01 " + formula_text
+    assert row["Paragraph"] == (31 if fmt == "json" else "31")
+
+
+def test_as_of_export_neutralises_formula_like_text_too(client, formula_text):
+    today = timezone.localdate().isoformat()
+    _headers, rows = download(client, "json", f"as_of={today}")
+    row = by_key(rows)[("BM22-R31", "KH")]
+    assert row["Lead agency"] == "'" + formula_text
+    assert row["Latest accepted note"] == "'" + formula_text
+
+
+def test_matrix_neutralises_formula_like_text(client, world, formula_text):
+    Recommendation.objects.filter(code="BM22-R31").update(short_title=formula_text)
+    content = body(client.get(matrix_url()))
+    for cell in workbook_cells(content):
+        assert cell.data_type != "f", cell.coordinate
+        if isinstance(cell.value, str):
+            assert not cell.value.startswith(DANGEROUS_STARTS), (cell.coordinate, cell.value)
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    assert sheet["A2"].value == "BM22-R31"
+    assert sheet["B2"].value.replace("\r", "\n") == "'" + formula_text.replace("\r", "\n")
+
+
+dangerous_text = st.builds(
+    lambda start, rest: start + rest, st.sampled_from(DANGEROUS_STARTS), st.text()
+)
+
+
+@settings(max_examples=100)
+@given(st.one_of(st.text(), dangerous_text))
+def test_safe_cell_never_returns_text_a_spreadsheet_would_run(text):
+    result = safe_cell(text)
+    assert not result.startswith(DANGEROUS_STARTS)
+    if text.startswith(DANGEROUS_STARTS):
+        assert result == "'" + text
+    else:
+        assert result == text
+
+
+@settings(max_examples=100)
+@given(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(),
+        st.decimals(),
+        st.dates(),
+        st.datetimes(),
+    )
+)
+def test_safe_cell_passes_other_values_unchanged(value):
+    assert safe_cell(value) is value
+
+
+# --- only public data -------------------------------------------------------------------
+
+
+def public_export_urls() -> list[str]:
+    today = timezone.localdate().isoformat()
+    urls = []
+    for query in ["", "country=KH", "country=TH", f"as_of={today}", "changed_since=2020-01-01"]:
+        urls += [export_url(fmt, query) for fmt in FORMATS]
+        urls.append(matrix_url(query))
+    return urls
+
+
+def test_no_export_shows_unaccepted_updates_or_internal_evidence(client, published):
+    for url in public_export_urls():
+        assert "SECRET" not in export_text(client, url), url
+
+
+def test_exports_show_the_accepted_note_and_public_evidence(client, published):
+    for url in public_export_urls():
+        if "matrix" in url or "country=TH" in url:
+            continue
+        text = export_text(client, url)
+        assert "Accepted: border posts apply one rule." in text, url
+        assert "Public circular" in text, url
+
+
+def test_changed_since_ignores_unpublished_changes(client, history):
+    """Internal evidence says nothing to the public: it makes no row "changed"."""
+    make_evidence(history.th_32, history.focal_th, title="Internal memo", visibility="internal")
+    _headers, rows = download(client, "json", "changed_since=2024-05-01")
+    assert keys(rows) == [("BM22-R31", "KH")]
+
+
+def test_changed_since_ignores_submitted_and_returned_updates(client, history):
+    make_update(history.th_31, history.focal_th, narrative="Draft, not reviewed.")
+    returned = make_update(history.th_32, history.focal_th, narrative="Draft to rework.")
+    returned.return_for_changes(by=history.staff, comment="Please add figures.")
+    _headers, rows = download(client, "json", "changed_since=2024-05-01")
+    assert keys(rows) == [("BM22-R31", "KH")]
+
+
+# --- the status matrix ------------------------------------------------------------------
+
+
+@pytest.fixture
+def matrix_world(published):
+    """Thailand's R32 planned; Cambodia alone owns R33."""
+    make_update(published.th_32, published.staff, status="planned", narrative="Planned.")
+    make_commitment(Recommendation.objects.get(code="BM22-R33"), published.cambodia)
+    return published
+
+
+def matrix(client, query: str = ""):
+    response = client.get(matrix_url(query))
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return load_workbook(io.BytesIO(response.content))
+
+
+def column(sheet, letter: str, start: int) -> list:
+    return [cell.value for cell in sheet[letter][start - 1 :]]
+
+
+def test_matrix_has_recommendations_down_and_countries_across(client, matrix_world):
+    workbook = matrix(client)
+    assert workbook.sheetnames == ["Status matrix", "Legend"]
+    sheet = workbook["Status matrix"]
+    assert [cell.value for cell in sheet[1]] == [
+        "Recommendation code",
+        "Recommendation",
+        "Cambodia",
+        "Thailand",
+    ]
+    assert column(sheet, "A", 2) == ["BM22-R31", "BM22-R32", "BM22-R33"]
+    assert sheet.freeze_panes == "C2"
+    expected = {
+        "C2": Status.IN_PROGRESS,
+        "D2": Status.NOT_STARTED,
+        "C3": Status.NOT_STARTED,
+        "D3": Status.PLANNED,
+        "C4": Status.NOT_STARTED,
+    }
+    for coordinate, status in expected.items():
+        cell = sheet[coordinate]
+        assert cell.value == label(status), coordinate
+        assert cell.fill.fill_type == "solid", coordinate
+        assert cell.fill.start_color.rgb.endswith(STATUS_FILLS[status]), coordinate
+    # Thailand does not own R33.
+    assert sheet["D4"].value is None
+
+
+def test_matrix_legend_lists_every_status_in_its_colour(client, world):
+    legend = matrix(client)["Legend"]
+    cells = legend["A"][1 : 1 + len(Status.choices)]
+    assert [cell.value for cell in cells] == [str(name) for _value, name in Status.choices]
+    for cell, status in zip(cells, Status.values, strict=True):
+        assert cell.fill.start_color.rgb.endswith(STATUS_FILLS[status]), status
+        assert legend.cell(row=cell.row, column=2).value, status
+
+
+def test_matrix_follows_the_filters(client, matrix_world):
+    sheet = matrix(client, "country=KH")["Status matrix"]
+    assert [cell.value for cell in sheet[1]] == [
+        "Recommendation code",
+        "Recommendation",
+        "Cambodia",
+    ]
+    assert column(sheet, "A", 2) == ["BM22-R31", "BM22-R32", "BM22-R33"]
+    sheet = matrix(client, "status=planned")["Status matrix"]
+    assert [cell.value for cell in sheet[1]][2:] == ["Thailand"]
+    assert column(sheet, "A", 2) == ["BM22-R32"]
+    assert sheet["C2"].value == "Planned"
+
+
+def test_matrix_as_of_a_date_shows_the_status_of_that_date(client, history):
+    sheet = matrix(client, "as_of=2024-05-01")["Status matrix"]
+    assert sheet["A2"].value == "BM22-R31"
+    assert sheet["C1"].value == "Cambodia"
+    assert sheet["C2"].value == "Not started"
+
+
+# --- as of a date, changed since a date --------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_export_as_of_a_date_shows_the_status_of_that_date(client, history, fmt):
+    _headers, before = download(client, fmt, "as_of=2024-05-01")
+    assert len(before) == 4
+    kh_31 = by_key(before)[("BM22-R31", "KH")]
+    assert kh_31["Status"] == "Not started"
+    assert kh_31["Latest accepted note"] in ("", None)  # an empty XLSX cell reads as None
+    assert kh_31["Status date"] in ("", None)
+
+    for day in ["2024-06-01", "2024-07-01"]:
+        _headers, after = download(client, fmt, f"as_of={day}")
+        assert len(after) == 4
+        kh_31 = by_key(after)[("BM22-R31", "KH")]
+        assert kh_31["Status"] == "In progress", day
+        assert kh_31["Latest accepted note"] == "June: border posts apply one rule."
+        assert kh_31["Status date"] in (JUNE.isoformat(), dt.datetime(2024, 6, 1))
+        assert by_key(after)[("BM22-R32", "KH")]["Status"] == "Not started"
+
+
+def test_export_as_of_a_date_shows_the_lead_agency_of_that_date(client, history):
+    before = Commitment.history.aggregate(last=Max("history_id"))["last"]
+    commitment = Commitment.objects.get(pk=history.th_31.pk)
+    commitment.lead_agency = "Ministry of Public Health"
+    commitment.save()
+    Commitment.history.filter(history_id__gt=before).update(history_date=at(JUNE))
+    _headers, rows = download(client, "json", "as_of=2024-05-01")
+    assert by_key(rows)[("BM22-R31", "TH")]["Lead agency"] == ""
+    _headers, rows = download(client, "json", "as_of=2024-07-01")
+    assert by_key(rows)[("BM22-R31", "TH")]["Lead agency"] == "Ministry of Public Health"
+
+
+def test_export_as_of_a_date_leaves_out_commitments_made_later(client, history):
+    before = Commitment.history.aggregate(last=Max("history_id"))["last"]
+    make_commitment(Recommendation.objects.get(code="BM22-R33"), history.thailand)
+    Commitment.history.filter(history_id__gt=before).update(history_date=at(JUNE))
+    _headers, rows = download(client, "json", "as_of=2024-05-01")
+    assert ("BM22-R33", "TH") not in keys(rows)
+    assert len(rows) == 4
+    _headers, rows = download(client, "json", "as_of=2024-07-01")
+    assert ("BM22-R33", "TH") in keys(rows)
+    assert len(rows) == 5
+
+
+def test_export_as_of_a_date_leaves_out_evidence_added_later(client, history):
+    june = make_evidence(history.kh_32, history.staff, title="June decree", date=JUNE)
+    Evidence.objects.filter(pk=june.pk).update(created_at=at(JUNE))
+    _headers, rows = download(client, "json", "as_of=2024-05-01")
+    assert by_key(rows)[("BM22-R32", "KH")]["Public evidence"] == ""
+    _headers, rows = download(client, "json", "as_of=2024-07-01")
+    assert by_key(rows)[("BM22-R32", "KH")]["Public evidence"] == "2024-06-01 June decree"
+
+
+def test_export_as_of_a_date_filters_on_the_status_of_that_date(client, history):
+    _headers, rows = download(client, "json", "as_of=2024-05-01&status=in_progress")
+    assert [row["Status"] for row in rows] == []
+    _headers, rows = download(client, "json", "as_of=2024-05-01&status=not_started")
+    assert len(rows) == 4
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_export_changed_since_a_date_lists_only_what_changed(client, history, fmt):
+    _headers, rows = download(client, fmt, "changed_since=2024-05-01")
+    assert keys(rows) == [("BM22-R31", "KH")]
+    assert rows[0]["Status"] == "In progress"
+    _headers, rows = download(client, fmt, "changed_since=2024-06-01")
+    assert keys(rows) == [("BM22-R31", "KH")]
+    _headers, rows = download(client, fmt, "changed_since=2024-06-02")
+    assert keys(rows) == []
+    _headers, rows = download(client, fmt, "changed_since=2024-01-01")
+    assert len(rows) == 4
+
+
+def test_changed_since_counts_new_public_evidence_and_deadlines(client, history):
+    make_evidence(history.th_31, history.staff, title="New decree", visibility="public")
+    make_deadline(history.th_32, history.staff, due_date=dt.date(2031, 1, 1))
+    _headers, rows = download(client, "json", "changed_since=2024-05-01")
+    assert keys(rows) == [("BM22-R31", "KH"), ("BM22-R31", "TH"), ("BM22-R32", "TH")]
+
+
+@pytest.mark.parametrize(
+    "url", [export_url(fmt) for fmt in FORMATS] + [matrix_url()], ids=[*FORMATS, "matrix"]
+)
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("as_of=2024-13-01", "as_of"),
+        ("changed_since=yesterday", "changed_since"),
+        ("country=ZZ", "country"),
+        ("status=finished", "status"),
+    ],
+)
+def test_a_bad_parameter_is_a_400_that_names_it(client, world, url, query, parameter):
+    response = client.get(f"{url}?{query}")
+    assert response.status_code == 400
+    assert response.content.decode().startswith(f"{parameter}: ")
+
+
+# --- streaming and query counts ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_csv_and_json_are_streamed(client, published, fmt):
+    response = client.get(export_url(fmt))
+    assert response.streaming
+    assert response["Content-Type"].startswith("text/csv" if fmt == "csv" else "application/json")
+    assert len(parse(fmt, body(response))[1]) == 4
+
+
+def test_csv_starts_with_a_byte_order_mark(client, published):
+    content = body(client.get(export_url("csv")))
+    assert content.startswith("\ufeffConsultation,".encode())
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("csv", ""),
+        ("json", ""),
+        ("xlsx", ""),
+        ("csv", "as_of"),
+        ("json", "changed_since=2020-01-01"),
+        ("matrix", ""),
+    ],
+)
+def test_export_query_count_holds_with_10_and_with_150_commitments(
+    client, world, django_assert_max_num_queries, path, query
+):
+    if query == "as_of":
+        query = f"as_of={timezone.localdate().isoformat()}"
+    url = matrix_url(query) if path == "matrix" else export_url(path, query)
+    counts = []
+    for total in (10, 150):
+        add_commitments(world, total)
+        assert Commitment.objects.count() == total
+        with django_assert_max_num_queries(15) as captured:
+            response = client.get(url)
+            assert response.status_code == 200
+            content = body(response)
+        counts.append(len(captured.captured_queries))
+        if path != "matrix":
+            assert len(parse(path, content)[1]) == total
+    assert counts[0] == counts[1], f"{url}: {counts[0]} queries for 10 rows, {counts[1]} for 150"
+
+
+# --- CSV round trip ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Ministry of Labour, "MoLVT"\nDepartment of Employment',
+        'Santé, "Migration"\r\nPoint d\'entrée; 3, 4',
+        '"Quoted", then a line\n\nand an empty one',
+        '=IMPORTXML("http://x", "//a"),\n"x"',
+    ],
+)
+def test_csv_keeps_commas_quotes_and_line_breaks(client, world, text):
+    Commitment.objects.filter(pk=world.kh_31.pk).update(lead_agency=text)
+    make_update(world.kh_31, world.staff, narrative=text)
+    content = body(client.get(export_url("csv")))
+    headers, rows = parse("csv", content)
+    assert headers == HEADERS
+    assert len(rows) == 4
+    expected = safe_cell(text)
+    assert expected == ("'" + text if text.startswith("=") else text)
+    row = by_key(rows)[("BM22-R31", "KH")]
+    assert row["Lead agency"] == expected
+    assert row["Latest accepted note"] == expected
+    assert row["Paragraph"] == "31"
+
+
+def test_xlsx_survives_control_characters_pasted_into_text(client, world):
+    Commitment.objects.filter(pk=world.kh_31.pk).update(lead_agency="Ministry\x0bof Labour")
+    make_update(world.kh_31, world.staff, narrative="First line\x0bsecond line")
+    response = client.get(export_url("xlsx"))
+    assert response.status_code == 200
+    row = by_key(parse("xlsx", body(response))[1])[("BM22-R31", "KH")]
+    assert "Ministry" in row["Lead agency"] and "of Labour" in row["Lead agency"]
+    assert "second line" in row["Latest accepted note"]

@@ -1,0 +1,26 @@
+"""The admin site: two-factor sign-in (TOTP) for everyone when settings.REQUIRE_2FA is on."""
+
+from django.conf import settings
+from django.contrib.admin import AdminSite
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.utils.translation import gettext_lazy as _
+from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+
+
+class TrackerAdminSite(AdminSite):
+    site_header = _("GCM Tracker administration")
+    site_title = _("GCM Tracker")
+    index_title = _("Reports and their follow-up")
+
+    @property
+    def login_form(self):
+        return OTPAdminAuthenticationForm if settings.REQUIRE_2FA else AdminAuthenticationForm
+
+    @property
+    def login_template(self):
+        return OTPAdminSite.login_template if settings.REQUIRE_2FA else None
+
+    def has_permission(self, request):
+        # Without a verified device, a signed-in user is treated as having no admin access.
+        verified = not settings.REQUIRE_2FA or request.user.is_verified()
+        return super().has_permission(request) and verified
