@@ -15,7 +15,7 @@ find_python = $(firstword $(foreach c,python3.14 python3.13 python3.12 \
 	$(sort $(wildcard $(PYENV_ROOT)/versions/3.1[2-9]*/bin/python)) python3, \
 	$(shell $(c) -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && echo $(c))))
 
-.PHONY: run test lint format install install-dev migrate demo clean
+.PHONY: run test lint format install install-dev migrate demo backup restore clean
 
 $(BIN)/python:
 	@PY="$(PYTHON)"; [ -n "$$PY" ] || PY="$(find_python)"; \
@@ -51,6 +51,15 @@ run: demo
 
 test: install-dev
 	$(BIN)/python -m pytest
+
+# make backup            -> backups/<time>/ (data.json and media.tar.gz)
+# make restore FROM=backups/<time>
+backup: migrate
+	$(BIN)/python manage.py backup_data
+
+restore: migrate
+	@[ -n "$(FROM)" ] || { echo "Say which backup: make restore FROM=backups/<folder>" >&2; exit 1; }
+	$(BIN)/python manage.py restore_data "$(FROM)" --no-input
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -1,0 +1,40 @@
+import shutil
+import tarfile
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+
+class Command(BaseCommand):
+    help = (
+        "Replace all data and uploaded files with those of a backup folder made by "
+        "backup_data. The database must be migrated first."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("folder", type=Path)
+        parser.add_argument("--no-input", action="store_true", help="Do not ask to confirm.")
+
+    def handle(self, *args, folder: Path, no_input: bool, **options):
+        data, media = folder / "data.json", folder / "media.tar.gz"
+        if not data.exists():
+            raise CommandError(f"{folder} holds no data.json: not a backup folder.")
+        if not no_input and input("This replaces ALL data. Type 'yes' to go on: ") != "yes":
+            raise CommandError("Nothing was restored.")
+        with transaction.atomic():
+            call_command("flush", interactive=False, verbosity=0)
+            call_command("loaddata", str(data), verbosity=0)
+        if media.exists():
+            target = Path(settings.MEDIA_ROOT)
+            with tempfile.TemporaryDirectory() as unpacked, tarfile.open(media) as archive:
+                archive.extractall(unpacked, filter="data")
+                if target.exists():
+                    shutil.rmtree(target)
+                source = Path(unpacked) / "media"
+                if source.exists():
+                    shutil.copytree(source, target)
+        self.stdout.write(f"Restored from {folder}")
