@@ -80,6 +80,21 @@ class ScopedAdminMixin:
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404(f"No {opts.verbose_name} {object_id} here.")
 
+    def _must_be_in_scope(self, request, object_id) -> None:
+        if (
+            not str(object_id).isdigit()
+            or not self.get_queryset(request).filter(pk=object_id).exists()
+        ):
+            raise Http404("Not found.")
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._must_be_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._must_be_in_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "commitment":
             kwargs["queryset"] = Commitment.objects.editable_by(request.user).select_related(
@@ -619,7 +634,7 @@ class FocalPointInline(admin.TabularInline):
 
 
 @admin.register(Country)
-class CountryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class CountryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code", "is_champion", "focal_point_names", "commitment_count"]
     list_filter = ["is_champion"]
     search_fields = ["code"]

@@ -43,8 +43,10 @@ DEMO_ACCOUNTS = [
 def network_staff_group() -> Group:
     """The group of network staff, holding every permission of the project's apps."""
     group, _ = Group.objects.get_or_create(name=STAFF_GROUP)
+    # Every permission of the project's apps, and seeing users, to name them focal points.
     group.permissions.set(
         Permission.objects.filter(content_type__app_label__in=["consultations", "tracker"])
+        | Permission.objects.filter(content_type__app_label="auth", codename="view_user")
     )
     return group
 

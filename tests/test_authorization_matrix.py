@@ -1,0 +1,511 @@
+"""Who gets what from every URL of the project: the authorization matrix.
+
+Each named URL pattern of the root URLconf has a row in MATRIX below, called with
+Cambodia's records as five users: nobody signed in, Cambodia's focal point (A), Thailand's
+focal point (B), network staff and a superuser. Each cell is the class of the response:
+
+    ok     200, or a redirect somewhere other than the admin sign-in page (set_language,
+           the sign-in page of someone signed in, view on site, a logout)
+    login  a redirect to the admin sign-in page
+    deny   403 or 404
+
+A refused request, and every GET, leaves the data as it was. Adding a URL without a row
+(or an unnamed one without a line in IGNORED) makes test_every_url_has_a_row fail.
+"""
+
+import dataclasses
+import datetime as dt
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import override_settings
+from django.urls import URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from consultations.models import (
+    Consultation,
+    GcmObjective,
+    GuidingPrinciple,
+    Recommendation,
+    Sdg,
+    Theme,
+)
+from tests.factories import (
+    SHIPPED_REPORT,
+    make_commitment,
+    make_consultation,
+    make_country,
+    make_deadline,
+    make_evidence,
+    make_focal_point,
+    make_staff,
+    make_update,
+    make_user,
+)
+from tracker.models import Commitment, Country, Deadline, Evidence, FocalPoint, ProgressUpdate
+
+USERS = ("anonymous", "focal_kh", "focal_th", "staff", "superuser")
+OK, LOGIN, DENIED = "ok", "login", "deny"
+
+# Arguments name values of the `objects` fixture (Cambodia's records, or the shipped
+# report's), joined by commas; "name@v" is the id of the record's latest history version,
+# "?name" adds the query string of that name. A POST row starts with "POST". The admin's
+# logout has a POST row only: Django logs out on POST alone and answers GET with 405.
+MATRIX = """
+# URL name                                        arguments          anon  A     B     staff super
+# --- public site ------------------------------------------------------------------------------
+tracker:dashboard                                 -                  ok    ok    ok    ok    ok
+tracker:progress_table                            -                  ok    ok    ok    ok    ok
+tracker:progress_export                           csv                ok    ok    ok    ok    ok
+tracker:progress_export                           xlsx               ok    ok    ok    ok    ok
+tracker:progress_export                           json               ok    ok    ok    ok    ok
+tracker:progress_matrix                           -                  ok    ok    ok    ok    ok
+tracker:recommendation_list                       -                  ok    ok    ok    ok    ok
+tracker:recommendation_detail                     code               ok    ok    ok    ok    ok
+tracker:country_list                              -                  ok    ok    ok    ok    ok
+tracker:country_detail                            kh                 ok    ok    ok    ok    ok
+tracker:update_feed                               -                  ok    ok    ok    ok    ok
+tracker:evidence_file                             public_ev          ok    ok    ok    ok    ok
+tracker:evidence_file                             ev                 deny  ok    deny  ok    ok
+consultations:consultation_list                   -                  ok    ok    ok    ok    ok
+consultations:consultation_detail                 slug               ok    ok    ok    ok    ok
+set_language                                      -                  ok    ok    ok    ok    ok
+# --- the admin site itself ---------------------------------------------------------------------
+admin:login                                       -                  ok    ok    ok    ok    ok
+POST admin:logout                                 -                  ok    ok    ok    ok    ok
+admin:password_change                             -                  login ok    ok    ok    ok
+admin:password_change_done                        -                  login ok    ok    ok    ok
+admin:index                                       -                  login ok    ok    ok    ok
+admin:app_list                                    tracker            login ok    ok    ok    ok
+admin:app_list                                    consultations      login deny  deny  ok    ok
+admin:app_list                                    auth               login deny  deny  ok    ok
+admin:jsi18n                                      -                  login ok    ok    ok    ok
+admin:autocomplete                                ?user_search       login deny  deny  ok    ok
+admin:view_on_site                                cons_ct,cons       login ok    ok    ok    ok
+# --- tracking: commitments -------------------------------------------------------------------
+admin:tracker_commitment_changelist               -                  login ok    ok    ok    ok
+admin:tracker_commitment_add                      -                  login deny  deny  ok    ok
+admin:tracker_commitment_change                   kh31               login ok    deny  ok    ok
+admin:tracker_commitment_history                  kh31               login ok    deny  ok    ok
+admin:tracker_commitment_simple_history           kh31,kh31@v        login ok    deny  ok    ok
+admin:tracker_commitment_delete                   kh31               login deny  deny  ok    ok
+admin:tracker_commitment_import                   -                  login ok    ok    ok    ok
+admin:tracker_commitment_export                   -                  login ok    ok    ok    ok
+admin:tracker_commitment_process_import           -                  login deny  deny  deny  deny
+POST admin:tracker_commitment_process_import      -                  login deny  deny  deny  deny
+# --- tracking: progress updates, evidence, deadlines -------------------------------------------
+admin:tracker_progressupdate_changelist           -                  login ok    ok    ok    ok
+admin:tracker_progressupdate_add                  -                  login ok    ok    ok    ok
+admin:tracker_progressupdate_add                  ?for_kh31          login ok    deny  ok    ok
+admin:tracker_progressupdate_change               upd                login ok    deny  ok    ok
+admin:tracker_progressupdate_history              upd                login ok    deny  ok    ok
+admin:tracker_progressupdate_simple_history       upd,upd@v          login ok    deny  ok    ok
+admin:tracker_progressupdate_delete               upd                login deny  deny  ok    ok
+admin:tracker_evidence_changelist                 -                  login ok    ok    ok    ok
+admin:tracker_evidence_add                        -                  login ok    ok    ok    ok
+admin:tracker_evidence_add                        ?for_kh31          login ok    deny  ok    ok
+admin:tracker_evidence_change                     ev                 login ok    deny  ok    ok
+admin:tracker_evidence_history                    ev                 login ok    deny  ok    ok
+admin:tracker_evidence_simple_history             ev,ev@v            login ok    deny  ok    ok
+admin:tracker_evidence_delete                     ev                 login deny  deny  ok    ok
+admin:tracker_deadline_changelist                 -                  login ok    ok    ok    ok
+admin:tracker_deadline_add                        -                  login ok    ok    ok    ok
+admin:tracker_deadline_add                        ?for_kh31          login ok    deny  ok    ok
+admin:tracker_deadline_change                     dl                 login ok    deny  ok    ok
+admin:tracker_deadline_history                    dl                 login ok    deny  ok    ok
+admin:tracker_deadline_simple_history             dl,dl@v            login ok    deny  ok    ok
+admin:tracker_deadline_delete                     dl                 login deny  deny  ok    ok
+# --- tracking: countries and their focal points (staff only) ----------------------------------
+admin:tracker_country_changelist                  -                  login deny  deny  ok    ok
+admin:tracker_country_add                         -                  login deny  deny  ok    ok
+admin:tracker_country_change                      kh_pk              login deny  deny  ok    ok
+admin:tracker_country_history                     kh_pk              login deny  deny  ok    ok
+admin:tracker_country_delete                      kh_pk              login deny  deny  ok    ok
+# --- reports: staff read them; what comes from a report changes only by importing it ----------
+admin:consultations_consultation_import           -                  login deny  deny  ok    ok
+POST admin:consultations_consultation_import      -                  login deny  deny  ok    ok
+admin:consultations_consultation_changelist       -                  login deny  deny  ok    ok
+admin:consultations_consultation_add              -                  login deny  deny  deny  deny
+admin:consultations_consultation_change           cons               login deny  deny  ok    ok
+admin:consultations_consultation_history          cons               login deny  deny  ok    ok
+admin:consultations_consultation_delete           cons               login deny  deny  ok    ok
+admin:consultations_section_changelist            -                  login deny  deny  ok    ok
+admin:consultations_section_add                   -                  login deny  deny  deny  deny
+admin:consultations_section_change                sect               login deny  deny  ok    ok
+admin:consultations_section_history               sect               login deny  deny  ok    ok
+admin:consultations_section_delete                sect               login deny  deny  deny  deny
+admin:consultations_paragraph_changelist          -                  login deny  deny  ok    ok
+admin:consultations_paragraph_add                 -                  login deny  deny  deny  deny
+admin:consultations_paragraph_change              para               login deny  deny  ok    ok
+admin:consultations_paragraph_history             para               login deny  deny  ok    ok
+admin:consultations_paragraph_simple_history      para,para@v        login deny  deny  ok    ok
+admin:consultations_paragraph_delete              para               login deny  deny  deny  deny
+admin:consultations_recommendation_changelist     -                  login deny  deny  ok    ok
+admin:consultations_recommendation_add            -                  login deny  deny  deny  deny
+admin:consultations_recommendation_change         rec                login deny  deny  ok    ok
+admin:consultations_recommendation_history        rec                login deny  deny  ok    ok
+admin:consultations_recommendation_simple_history rec,rec@v          login deny  deny  ok    ok
+admin:consultations_recommendation_delete         rec                login deny  deny  deny  deny
+admin:consultations_agendaitem_changelist         -                  login deny  deny  ok    ok
+admin:consultations_agendaitem_add                -                  login deny  deny  deny  deny
+admin:consultations_agendaitem_change             agenda             login deny  deny  ok    ok
+admin:consultations_agendaitem_history            agenda             login deny  deny  ok    ok
+admin:consultations_agendaitem_delete             agenda             login deny  deny  deny  deny
+# --- reference lists: read-only, except themes, which staff keep -------------------------------
+admin:consultations_gcmobjective_changelist       -                  login deny  deny  ok    ok
+admin:consultations_gcmobjective_add              -                  login deny  deny  deny  deny
+admin:consultations_gcmobjective_change           objective          login deny  deny  ok    ok
+admin:consultations_gcmobjective_history          objective          login deny  deny  ok    ok
+admin:consultations_gcmobjective_delete           objective          login deny  deny  deny  deny
+admin:consultations_sdg_changelist                -                  login deny  deny  ok    ok
+admin:consultations_sdg_add                       -                  login deny  deny  deny  deny
+admin:consultations_sdg_change                    sdg                login deny  deny  ok    ok
+admin:consultations_sdg_history                   sdg                login deny  deny  ok    ok
+admin:consultations_sdg_delete                    sdg                login deny  deny  deny  deny
+admin:consultations_guidingprinciple_changelist   -                  login deny  deny  ok    ok
+admin:consultations_guidingprinciple_add          -                  login deny  deny  deny  deny
+admin:consultations_guidingprinciple_change       principle          login deny  deny  ok    ok
+admin:consultations_guidingprinciple_history      principle          login deny  deny  ok    ok
+admin:consultations_guidingprinciple_delete       principle          login deny  deny  deny  deny
+admin:consultations_theme_changelist              -                  login deny  deny  ok    ok
+admin:consultations_theme_add                     -                  login deny  deny  ok    ok
+admin:consultations_theme_change                  theme              login deny  deny  ok    ok
+admin:consultations_theme_history                 theme              login deny  deny  ok    ok
+admin:consultations_theme_delete                  theme              login deny  deny  ok    ok
+# --- accounts: the superuser's; network staff hold no permission on them ----------------------
+admin:auth_user_changelist                        -                  login deny  deny  ok    ok
+admin:auth_user_add                               -                  login deny  deny  deny  ok
+admin:auth_user_change                            user               login deny  deny  ok    ok
+admin:auth_user_history                           user               login deny  deny  ok    ok
+admin:auth_user_delete                            user               login deny  deny  deny  ok
+admin:auth_user_password_change                   user               login deny  deny  deny  ok
+admin:auth_group_changelist                       -                  login deny  deny  deny  ok
+admin:auth_group_add                              -                  login deny  deny  deny  ok
+admin:auth_group_change                           group              login deny  deny  deny  ok
+admin:auth_group_history                          group              login deny  deny  deny  ok
+admin:auth_group_delete                           group              login deny  deny  deny  ok
+# --- sign-in throttling records and two-factor devices: the superuser's as well -----------------
+admin:axes_accessattempt_changelist               -                  login deny  deny  deny  ok
+admin:axes_accessattempt_add                      -                  login deny  deny  deny  deny
+admin:axes_accessattempt_change                   attempt            login deny  deny  deny  ok
+admin:axes_accessattempt_history                  attempt            login deny  deny  deny  ok
+admin:axes_accessattempt_delete                   attempt            login deny  deny  deny  ok
+admin:axes_accesslog_changelist                   -                  login deny  deny  deny  ok
+admin:axes_accesslog_add                          -                  login deny  deny  deny  deny
+admin:axes_accesslog_change                       access             login deny  deny  deny  ok
+admin:axes_accesslog_history                      access             login deny  deny  deny  ok
+admin:axes_accesslog_delete                       access             login deny  deny  deny  ok
+admin:axes_accessfailurelog_changelist            -                  login deny  deny  deny  ok
+admin:axes_accessfailurelog_add                   -                  login deny  deny  deny  deny
+admin:axes_accessfailurelog_change                failure            login deny  deny  deny  ok
+admin:axes_accessfailurelog_history               failure            login deny  deny  deny  ok
+admin:axes_accessfailurelog_delete                failure            login deny  deny  deny  ok
+admin:otp_totp_totpdevice_changelist              -                  login deny  deny  deny  ok
+admin:otp_totp_totpdevice_add                     -                  login deny  deny  deny  ok
+admin:otp_totp_totpdevice_change                  device             login deny  deny  deny  ok
+admin:otp_totp_totpdevice_history                 device             login deny  deny  deny  ok
+admin:otp_totp_totpdevice_delete                  device             login deny  deny  deny  ok
+admin:otp_totp_totpdevice_config                  device             login deny  deny  deny  ok
+admin:otp_totp_totpdevice_qrcode                  device             login deny  deny  deny  ok
+"""
+
+# Cells where the code does not do what a careful user would expect; strict, so that a fix
+# shows up as a failure here and the entry must be removed.
+# (row id, user): (reason, what the request does instead: a wrong outcome or an exception)
+XFAIL: dict[tuple[str, str], tuple[str, type[Exception]]] = {}
+
+# Patterns without a name, which no row can reverse: route -> why leaving them out is safe.
+IGNORED = {
+    "favicon.ico": "redirects everyone to the static favicon.svg; no data behind it",
+    "admin/(?P<url>.*)$": "the admin's final catch-all: only redirects or 404s unknown paths",
+    **{
+        f"admin/{model}/<path:object_id>/": (
+            "the admin's old object URL: redirects to the change view, which has its rows"
+        )
+        for model in (
+            "auth/group",
+            "auth/user",
+            "axes/accessattempt",
+            "axes/accesslog",
+            "axes/accessfailurelog",
+            "otp_totp/totpdevice",
+            "consultations/consultation",
+            "consultations/section",
+            "consultations/paragraph",
+            "consultations/recommendation",
+            "consultations/agendaitem",
+            "consultations/gcmobjective",
+            "consultations/sdg",
+            "consultations/guidingprinciple",
+            "consultations/theme",
+            "tracker/commitment",
+            "tracker/progressupdate",
+            "tracker/evidence",
+            "tracker/deadline",
+            "tracker/country",
+        )
+    },
+}
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    name: str
+    arguments: str
+    expect: dict[str, str]
+    method: str
+
+    @property
+    def id(self) -> str:
+        suffix = "" if self.arguments == "-" else f"[{self.arguments}]"
+        return f"{'POST ' if self.method == 'post' else ''}{self.name}{suffix}"
+
+    def url(self, objects: dict) -> str:
+        args, query = [], {}
+        for token in [] if self.arguments == "-" else self.arguments.split(","):
+            if token.startswith("?"):
+                query.update(objects[token[1:]])
+            else:
+                args.append(objects[token])
+        url = reverse(self.name, args=args)
+        return f"{url}?{urlencode(query)}" if query else url
+
+
+def parse(table: str) -> list[Row]:
+    rows = []
+    for line in table.strip().splitlines():
+        if line.startswith("#"):
+            continue
+        *method, name, arguments = line.split()[: -len(USERS)]
+        cells = line.split()[-len(USERS) :]
+        assert set(cells) <= {OK, LOGIN, DENIED} and method in ([], ["POST"]), line
+        expect = dict(zip(USERS, cells, strict=True))
+        rows.append(Row(name, arguments, expect, "post" if method else "get"))
+    return rows
+
+
+ROWS = parse(MATRIX)
+
+
+def cases():
+    for row in ROWS:
+        for user in USERS:
+            marks = []
+            if (row.id, user) in XFAIL:
+                reason, raises = XFAIL[row.id, user]
+                marks.append(pytest.mark.xfail(strict=True, reason=reason, raises=raises))
+            yield pytest.param(row, user, marks=marks, id=f"{row.id}-{user}")
+
+
+# --- the records the rows point at --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def objects(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Built once for the module in a transaction that is rolled back at its end."""
+    media = tmp_path_factory.mktemp("media")
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast),
+        transaction.atomic(),
+    ):
+        yield build_objects()
+        transaction.set_rollback(True)
+
+
+def build_objects() -> dict:
+    consultation = make_consultation()
+    r31, r32 = (Recommendation.objects.get(code=f"BM22-R{n}") for n in (31, 32))
+    cambodia, thailand = make_country("KH"), make_country("TH")
+    kh_31 = make_commitment(r31, cambodia)
+    for recommendation, country in [(r32, cambodia), (r31, thailand), (r32, thailand)]:
+        make_commitment(recommendation, country)
+    staff = make_staff("nina.staff")
+    focal_kh = make_focal_point("kim.cambodia", cambodia)
+    focal_th = make_focal_point("tida.thailand", thailand)
+    superuser = make_user("sam.super", is_staff=True, is_superuser=True)
+
+    update = make_update(kh_31, focal_kh)  # submitted, so still the focal point's to change
+    evidence = make_evidence(
+        kh_31, focal_kh, visibility="internal", file=ContentFile(PDF, name="internal.pdf")
+    )
+    public_evidence = make_evidence(
+        kh_31, focal_kh, visibility="public", file=ContentFile(PDF, name="public.pdf")
+    )
+    deadline = make_deadline(kh_31, focal_kh, due_date=dt.date(2030, 1, 1))
+    paragraph = r31.paragraph
+    theme = Theme.objects.first() or Theme.objects.create(name="Border management")
+    membership = FocalPoint.objects.get(user=focal_kh, country=cambodia)
+
+    signin = {
+        "username": focal_kh.username,
+        "ip_address": "203.0.113.7",
+        "user_agent": "Firefox",
+        "http_accept": "text/html",
+        "path_info": "/admin/login/",
+    }
+
+    def version(obj) -> int:
+        return obj.history.first().history_id
+
+    return {
+        "users": {
+            "focal_kh": focal_kh,
+            "focal_th": focal_th,
+            "staff": staff,
+            "superuser": superuser,
+        },
+        "kh31": kh_31.pk,
+        "kh31@v": version(kh_31),
+        "upd": update.pk,
+        "upd@v": version(update),
+        "ev": evidence.pk,
+        "ev@v": version(evidence),
+        "public_ev": public_evidence.pk,
+        "dl": deadline.pk,
+        "dl@v": version(deadline),
+        **{fmt: fmt for fmt in ("csv", "xlsx", "json")},
+        **{app: app for app in ("tracker", "consultations", "auth")},
+        "kh": cambodia.code.code.lower(),
+        "kh_pk": cambodia.pk,
+        # Until Country keeps a history of its own, the only recorded history of Cambodia's
+        # country record is that of its focal point memberships.
+        "kh@v": version(cambodia if hasattr(Country, "history") else membership),
+        "code": r31.code,
+        "rec": r31.pk,
+        "rec@v": version(r31),
+        "cons": consultation.pk,
+        "slug": consultation.slug,
+        "cons_ct": ContentType.objects.get_for_model(Consultation).pk,
+        "para": paragraph.pk,
+        "para@v": version(paragraph),
+        "sect": (paragraph.section or consultation.sections.first()).pk,
+        "agenda": consultation.agenda_items.first().pk,
+        "objective": (r31.gcm_objectives.first() or GcmObjective.objects.first()).pk,
+        "sdg": (r31.sdgs.first() or Sdg.objects.first()).pk,
+        "principle": GuidingPrinciple.objects.first().pk,
+        "theme": theme.pk,
+        "user": focal_kh.pk,
+        "group": Group.objects.get(name="Network staff").pk,
+        "attempt": AccessAttempt.objects.create(
+            **signin, get_data="", post_data="", failures_since_start=1
+        ).pk,
+        "access": AccessLog.objects.create(**signin).pk,
+        "failure": AccessFailureLog.objects.create(**signin).pk,
+        "device": TOTPDevice.objects.create(user=focal_kh, name="Kim's phone").pk,
+        # ?for_kh31: an add form opened for Cambodia's commitment.
+        "for_kh31": {"commitment": kh_31.pk},
+        # ?user_search: the user search of the focal point rows on the country form.
+        "user_search": {
+            "app_label": "tracker",
+            "model_name": "focalpoint",
+            "field_name": "user",
+            "term": "kim",
+        },
+    }
+
+
+# --- calling and judging ----------------------------------------------------------------------
+
+
+def post_data(row: Row) -> dict:
+    if row.name == "admin:consultations_consultation_import":
+        report = SimpleUploadedFile(SHIPPED_REPORT.name, SHIPPED_REPORT.read_bytes())
+        return {"file": report, "dry_run": "on"}
+    if row.name == "admin:tracker_commitment_process_import":
+        # A confirmation that was never previewed in this session.
+        return {
+            "import_file_name": "progress.csv",
+            "original_file_name": "progress.csv",
+            "format": "0",
+            "resource": "0",
+        }
+    return {}
+
+
+def outcome(response) -> str:
+    if response.status_code in (403, 404):
+        return DENIED
+    if response.status_code in (301, 302):
+        location = urlsplit(response["Location"]).path
+        return LOGIN if location == reverse("admin:login") else OK
+    if response.status_code == 200:
+        return OK
+    return f"HTTP {response.status_code}"
+
+
+def snapshot() -> dict:
+    """The project's data, to show that a request changed none of it."""
+    models = [Commitment, ProgressUpdate, Evidence, Deadline, Country, FocalPoint]
+    models += [get_user_model(), Group]
+    data = {m._meta.label: list(m.objects.order_by("pk").values()) for m in models}
+    for model in apps.get_app_config("consultations").get_models():
+        data[model._meta.label] = list(model.objects.order_by("pk").values_list("pk", flat=True))
+    return data
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("row", "user"), list(cases()))
+def test_url_as_user(client, objects, row, user):
+    if user != "anonymous":
+        client.force_login(objects["users"][user])
+    url = row.url(objects)
+    before = snapshot()
+    response = client.post(url, post_data(row)) if row.method == "post" else client.get(url)
+    response.close()
+    got = outcome(response)
+    detail = f"{row.method.upper()} {url} as {user}: {response.status_code}"
+    if response.has_header("Location"):
+        detail += f" to {response['Location']}"
+    assert got == row.expect[user], detail
+    if row.method == "get" or got != OK:
+        assert snapshot() == before, f"{detail} changed the data"
+
+
+# --- the matrix covers the URLconf ------------------------------------------------------------
+
+
+def url_patterns(resolver=None, namespace=(), prefix=""):
+    """(full name or None, full route) of every pattern, through every include()."""
+    for pattern in (resolver or get_resolver()).url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = (*namespace, pattern.namespace) if pattern.namespace else namespace
+            yield from url_patterns(pattern, inner, route)
+        else:
+            yield (":".join((*namespace, pattern.name)) if pattern.name else None), route
+
+
+def test_every_url_has_a_row():
+    patterns = list(url_patterns())
+    names = {name for name, _ in patterns if name}
+    unnamed = {route for name, route in patterns if not name}
+    covered = {row.name for row in ROWS}
+    case_ids = {(row.id, user) for row in ROWS for user in USERS}
+    problems = {
+        "named URLs without a row in MATRIX": sorted(names - covered),
+        "unnamed URLs missing from IGNORED": sorted(unnamed - IGNORED.keys()),
+        "rows for URLs that no longer exist": sorted(covered - names),
+        "IGNORED routes that no longer exist": sorted(IGNORED.keys() - unnamed),
+        "XFAIL entries matching no case": sorted(map(str, XFAIL.keys() - case_ids)),
+    }
+    problems = {what: items for what, items in problems.items() if items}
+    assert not problems, "\n".join(
+        f"{what}: {', '.join(items)}" for what, items in problems.items()
+    )
+
+
+def test_row_ids_are_unique():
+    ids = [row.id for row in ROWS]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
