@@ -1,8 +1,9 @@
 """Fill the database with synthetic data at scale, kept apart from the real reports.
 
 Everything hangs on one consultation coded SCALE ("Synthetic scale data"); every update,
-evidence note and deadline is flagged as demonstration data. Rows are written in batches
-with django-simple-history's bulk_create_with_history, so history is recorded too.
+evidence note and deadline is flagged as demonstration data. Rows are written in batches;
+recommendations and commitments get their history rows through django-simple-history's
+bulk helpers (so as-of exports work), the made-up updates, evidence and deadlines do not.
 """
 
 import datetime as dt
@@ -180,10 +181,12 @@ class Command(BaseCommand):
                     is_demo=True,
                 )
             )
-        bulk_create_with_history(updates, ProgressUpdate, batch_size=BATCH)
-        bulk_create_with_history(evidence, Evidence, batch_size=BATCH)
-        bulk_create_with_history(deadlines, Deadline, batch_size=BATCH)
-        self.set_public_status(consultation)
+        # The many rows below are made up: they get no history rows of their own (the
+        # commitments do), which keeps generation within a couple of minutes.
+        ProgressUpdate.objects.bulk_create(updates, batch_size=BATCH)
+        Evidence.objects.bulk_create(evidence, batch_size=BATCH)
+        Deadline.objects.bulk_create(deadlines, batch_size=BATCH)
+        self.set_public_status(consultation, updates)
         return {
             "recommendations": len(recommendations),
             "countries": len(country_list),
@@ -194,23 +197,23 @@ class Command(BaseCommand):
         }
 
     @staticmethod
-    def set_public_status(consultation) -> None:
+    def set_public_status(consultation, updates) -> None:
         """Each commitment takes the status of its latest accepted update, as on review."""
-        latest: dict[int, tuple] = {}
-        accepted = ProgressUpdate.objects.filter(
-            commitment__recommendation__consultation=consultation, review_state="accepted"
-        ).values_list("commitment_id", "pk", "status", "created_at")
-        for commitment_id, pk, status, created in accepted.iterator(chunk_size=BATCH):
-            if commitment_id not in latest or created > latest[commitment_id][2]:
-                latest[commitment_id] = (pk, status, created)
-        commitments = Commitment.objects.filter(pk__in=list(latest)).only("pk")
+        latest: dict[int, ProgressUpdate] = {}
+        for update in updates:  # primary keys are set by bulk_create
+            if update.review_state != "accepted":
+                continue
+            seen = latest.get(update.commitment_id)
+            if seen is None or update.created_at > seen.created_at:
+                latest[update.commitment_id] = update
         changed = []
+        commitments = Commitment.objects.filter(recommendation__consultation=consultation)
         for commitment in commitments.iterator(chunk_size=BATCH):
-            pk, status, created = latest[commitment.pk]
-            commitment.latest_accepted_update_id = pk
-            commitment.status = status
-            commitment.status_date = created.date()
-            changed.append(commitment)
+            if update := latest.get(commitment.pk):
+                commitment.latest_accepted_update_id = update.pk
+                commitment.status = update.status
+                commitment.status_date = update.created_at.date()
+                changed.append(commitment)
         bulk_update_with_history(
             changed,
             Commitment,
