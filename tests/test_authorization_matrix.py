@@ -63,6 +63,7 @@ MATRIX = """
 # URL name                                        arguments          anon  A     B     staff super
 # --- public site ------------------------------------------------------------------------------
 tracker:dashboard                                 -                  ok    ok    ok    ok    ok
+health                                            -                  ok    ok    ok    ok    ok
 tracker:progress_table                            -                  ok    ok    ok    ok    ok
 tracker:progress_export                           csv                ok    ok    ok    ok    ok
 tracker:progress_export                           xlsx               ok    ok    ok    ok    ok

@@ -310,7 +310,11 @@ class ProgressUpdate(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("progress update")
         verbose_name_plural = _("progress updates")
-        indexes = [models.Index(fields=["review_state", "created_at"], name="update_review_idx")]
+        indexes = [
+            models.Index(fields=["review_state", "created_at"], name="update_review_idx"),
+            # The public pages' "latest accepted updates".
+            models.Index(fields=["review_state", "-reviewed_at"], name="update_reviewed_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.commitment} · {self.get_status_display()} ({self.created_at:%Y-%m-%d})"

@@ -30,6 +30,7 @@ tracker_patterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("health/", views.health, name="health"),
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg")),
     path("", include((tracker_patterns, "tracker"))),
     path("", include("consultations.urls")),

@@ -27,6 +27,11 @@ def _accepted_updates():
     return ProgressUpdate.objects.filter(review_state=ProgressUpdate.ReviewState.ACCEPTED)
 
 
+def health(request: HttpRequest) -> HttpResponse:
+    """For load balancers and benchmarks: "ok" through the whole middleware stack."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def dashboard(request: HttpRequest) -> HttpResponse:
     commitments = Commitment.objects.all()
     by_country = commitments.count_by("country__code")

@@ -42,10 +42,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--replace", action="store_true", help="Delete earlier synthetic data first."
         )
+        parser.add_argument(
+            "--if-missing", action="store_true", help="Do nothing when the data is there."
+        )
 
     def handle(self, *args, **options):
         started = time.monotonic()
         if Consultation.objects.filter(code=CODE).exists():
+            if options["if_missing"]:
+                self.stdout.write("Synthetic data is already there.")
+                return
             if not options["replace"]:
                 raise CommandError("Synthetic data is already there; pass --replace.")
             self.delete_existing()

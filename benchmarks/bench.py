@@ -1,0 +1,278 @@
+"""Benchmarks of the public pages and exports, as ratios measured in one run.
+
+    make bench                      # SQLite (benchmarks/bench.sqlite3)
+    DATABASE_URL=postgres://... make bench
+
+Needs the synthetic data (`manage.py generate_scale_data`; `make bench` makes it when
+missing). Serves the site with gunicorn on 127.0.0.1 and, for each page and for /health/
+(the floor the framework sets: "ok" through the same middleware), sends requests from 8
+concurrent connections for a fixed time. Prints requests per second, median and p99
+latency, the ratio to /health/, and the page's query count. Then times the CSV, XLSX and
+JSON exports of every commitment against a plain values_list().iterator() + csv.writer
+baseline (and PostgreSQL's COPY ... TO STDOUT), each in its own process to read its peak
+memory. Only loopback addresses are used; every loop is bounded in requests and time.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = int(os.environ.get("BENCH_PORT", 8765))
+CONNECTIONS = 8
+
+
+def django_setup():
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+    import django
+
+    django.setup()
+
+
+def pages() -> list[tuple[str, str]]:
+    from consultations.models import Consultation, Recommendation
+    from tracker.models import Country
+
+    consultation = Consultation.objects.get(code="SCALE")
+    recommendation = Recommendation.objects.filter(consultation=consultation).order_by("pk")[0]
+    country = Country.objects.filter(commitments__recommendation=recommendation).first()
+    iso = country.code.code
+    return [
+        ("health (floor)", "/health/"),
+        ("dashboard", "/"),
+        ("progress, 3 facets", f"/progress/?consultation=SCALE&country={iso}&status=in_progress"),
+        ("recommendation", f"/recommendations/{recommendation.code}/"),
+        ("country", f"/countries/{iso.lower()}/"),
+        ("report", "/consultations/synthetic-scale-data/"),
+    ]
+
+
+def query_count(path: str) -> int:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.get(path)  # warm caches the way a running server has them
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(captured.captured_queries)
+
+
+def hammer(path: str, seconds: float, max_requests: int) -> dict:
+    """Requests from CONNECTIONS keep-alive connections for `seconds` (bounded)."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def worker():
+        nonlocal errors
+        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        local, bad = [], 0
+        while time.monotonic() < deadline and len(local) < max_requests // CONNECTIONS:
+            started = time.perf_counter()
+            connection.request("GET", path, headers={"Host": "127.0.0.1"})
+            response = connection.getresponse()
+            response.read()
+            local.append(time.perf_counter() - started)
+            bad += response.status != 200
+        connection.close()
+        with lock:
+            latencies.extend(local)
+            errors += bad
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(CONNECTIONS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "rps": len(latencies) / elapsed,
+        "median_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+    }
+
+
+def start_server(workers: int) -> subprocess.Popen:
+    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "benchmark-only", "LOG_LEVEL": "WARNING"}
+    env.setdefault("ALLOWED_HOSTS", "127.0.0.1")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "tracker.wsgi",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    for _ in range(100):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            connection.request("GET", "/health/", headers={"Host": "127.0.0.1"})
+            if connection.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def bench_pages(seconds: float) -> None:
+    rows = []
+    server = start_server(workers=int(os.environ.get("BENCH_WORKERS", 4)))
+    try:
+        for name, path in pages():
+            hammer(path, 1.0, 200)  # warm up
+            result = hammer(path, seconds, 100_000)
+            result.update(name=name, path=path, queries=query_count(path))
+            rows.append(result)
+    finally:
+        server.terminate()
+        server.wait(10)
+    floor = rows[0]["rps"]
+    print(f"\nPages: {CONNECTIONS} connections, {seconds:.0f} s each, gunicorn on 127.0.0.1")
+    print(f"{'page':<22}{'req/s':>9}{'median ms':>11}{'p99 ms':>9}{'vs floor':>10}{'queries':>9}")
+    for row in rows:
+        print(
+            f"{row['name']:<22}{row['rps']:>9.0f}{row['median_ms']:>11.1f}{row['p99_ms']:>9.1f}"
+            f"{row['rps'] / floor:>9.0%}{row['queries']:>9}"
+            + (f"  {row['errors']} ERRORS" if row["errors"] else "")
+        )
+
+
+def probe(kind: str) -> dict:
+    """Run one export in a fresh process; returns its rows, seconds and peak memory."""
+    output = subprocess.run(
+        [sys.executable, __file__, "--probe", kind],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def run_probe(kind: str) -> None:
+    import csv
+    import resource
+
+    django_setup()
+    from django.db import connection
+    from django.test import Client
+
+    from tracker.models import Commitment
+
+    class Sink:
+        def write(self, data):
+            return len(data)
+
+    started = time.perf_counter()
+    first_byte = None
+    size = rows = 0
+    if kind in ("csv", "xlsx", "json"):
+        response = Client(HTTP_HOST="127.0.0.1").get(f"/progress/export.{kind}")
+        chunks = response.streaming_content if response.streaming else [response.content]
+        for chunk in chunks:
+            first_byte = first_byte or time.perf_counter() - started
+            size += len(chunk)
+        rows = Commitment.objects.count()
+    elif kind == "baseline":
+        writer = csv.writer(Sink())
+        values = Commitment.objects.values_list(
+            "recommendation__code", "country__code", "status", "status_date", "lead_agency"
+        ).order_by()
+        for row in values.iterator(chunk_size=2000):
+            first_byte = first_byte or time.perf_counter() - started
+            writer.writerow(row)
+            rows += 1
+    elif kind == "copy":
+        if connection.vendor != "postgresql":
+            print(json.dumps({"skipped": True}))
+            return
+        with connection.cursor() as cursor:
+            copy_sql = (
+                "COPY (SELECT r.code, c.code, t.status, t.status_date, t.lead_agency "
+                "FROM tracker_commitment t JOIN consultations_recommendation r "
+                "ON r.id = t.recommendation_id JOIN tracker_country c ON c.id = t.country_id) "
+                "TO STDOUT WITH CSV"
+            )
+            with cursor.cursor.copy(copy_sql) as copy:
+                for data in copy:
+                    first_byte = first_byte or time.perf_counter() - started
+                    size += len(data)
+        rows = Commitment.objects.count()
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps({"rows": rows, "seconds": seconds, "first_byte": first_byte, "peak_mb": peak_mb})
+    )
+
+
+def bench_exports() -> None:
+    results = {kind: probe(kind) for kind in ("baseline", "copy", "csv", "xlsx", "json")}
+    base = results["baseline"]["seconds"]
+    copy = results["copy"]
+    print("\nExports of every commitment (each in its own process)")
+    print(
+        f"{'export':<12}{'rows':>8}{'rows/s':>10}{'first byte s':>14}{'peak MB':>9}"
+        f"{'vs baseline':>13}{'vs COPY':>9}"
+    )
+    for kind, result in results.items():
+        if result.get("skipped"):
+            print(f"{kind:<12}  (PostgreSQL only)")
+            continue
+        versus_copy = (
+            f"{result['seconds'] / copy['seconds']:>8.1f}x"
+            if not copy.get("skipped")
+            else "       -"
+        )
+        print(
+            f"{kind:<12}{result['rows']:>8}{result['rows'] / result['seconds']:>10.0f}"
+            f"{result['first_byte'] or 0:>14.2f}{result['peak_mb']:>9.0f}"
+            f"{result['seconds'] / base:>12.1f}x{versus_copy}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--probe")
+    parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 10)))
+    options = parser.parse_args()
+    if options.probe:
+        run_probe(options.probe)
+        return
+    django_setup()
+    from django.db import connection
+
+    from tracker.models import Commitment
+
+    print(f"Database: {connection.vendor}; {Commitment.objects.count():,} commitments")
+    bench_pages(options.seconds)
+    bench_exports()
+
+
+if __name__ == "__main__":
+    main()
