@@ -25,8 +25,6 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
-from django.test import override_settings
 from django.urls import URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -300,29 +298,23 @@ ROWS = parse(MATRIX)
 
 def cases():
     for row in ROWS:
-        for user in USERS:
-            marks = []
-            if (row.id, user) in XFAIL:
-                reason, raises = XFAIL[row.id, user]
-                marks.append(pytest.mark.xfail(strict=True, reason=reason, raises=raises))
-            yield pytest.param(row, user, marks=marks, id=f"{row.id}-{user}")
+        xfails = {user: XFAIL[row.id, user] for user in USERS if (row.id, user) in XFAIL}
+        marks = (
+            [pytest.mark.xfail(strict=True, reason="; ".join(r for r, _ in xfails.values()))]
+            if xfails
+            else []
+        )
+        yield pytest.param(row, marks=marks, id=row.id)
 
 
 # --- the records the rows point at --------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def objects(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Built once for the module in a transaction that is rolled back at its end."""
-    media = tmp_path_factory.mktemp("media")
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast),
-        transaction.atomic(),
-    ):
-        yield build_objects()
-        transaction.set_rollback(True)
+@pytest.fixture
+def objects(db, settings, tmp_path):
+    """The records the rows point at, made afresh for each row's test."""
+    settings.MEDIA_ROOT = tmp_path
+    return build_objects()
 
 
 def build_objects() -> dict:
@@ -456,22 +448,26 @@ def snapshot() -> dict:
     return data
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(("row", "user"), list(cases()))
-def test_url_as_user(client, objects, row, user):
-    if user != "anonymous":
-        client.force_login(objects["users"][user])
-    url = row.url(objects)
-    before = snapshot()
-    response = client.post(url, post_data(row)) if row.method == "post" else client.get(url)
-    response.close()
-    got = outcome(response)
-    detail = f"{row.method.upper()} {url} as {user}: {response.status_code}"
-    if response.has_header("Location"):
-        detail += f" to {response['Location']}"
-    assert got == row.expect[user], detail
-    if row.method == "get" or got != OK:
-        assert snapshot() == before, f"{detail} changed the data"
+@pytest.mark.parametrize("row", list(cases()))
+def test_url_for_each_user(client, objects, row):
+    """One row of the matrix: its URL called as each user in turn."""
+    wrong = []
+    for user in USERS:
+        client.logout()
+        if user != "anonymous":
+            client.force_login(objects["users"][user])
+        url = row.url(objects)
+        before = snapshot()
+        response = client.post(url, post_data(row)) if row.method == "post" else client.get(url)
+        got = outcome(response)
+        detail = f"{row.method.upper()} {url} as {user}: {response.status_code}"
+        if response.has_header("Location"):
+            detail += f" to {response['Location']}"
+        if got != row.expect[user]:
+            wrong.append(f"{detail} ({got}, expected {row.expect[user]})")
+        elif (row.method == "get" or got != OK) and snapshot() != before:
+            wrong.append(f"{detail} changed the data")
+    assert not wrong, "\n".join(wrong)
 
 
 # --- the matrix covers the URLconf ------------------------------------------------------------
