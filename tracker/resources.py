@@ -133,11 +133,16 @@ class ProgressResource(resources.ModelResource):
             target[commitment_id].append(text)
 
     def iter_rows(self, queryset):
-        """Export rows, streamed: (headers first, then one list per commitment)."""
+        """Export rows, streamed: headers first, then one list per commitment.
+
+        The column methods are looked up once, not for every row.
+        """
         queryset = self.prepare(queryset)
-        yield self.get_export_headers()
+        fields = self.get_export_fields()
+        columns = [getattr(self, f"dehydrate_{self.get_field_name(f)}") for f in fields]
+        yield [str(field.column_name) for field in fields]
         for commitment in queryset.iterator(chunk_size=self.get_chunk_size()):
-            yield self.export_resource(commitment)
+            yield [safe_cell(column(commitment)) for column in columns]
 
     # Library hooks: admin exports go through these too ---------------------------------
 
@@ -184,7 +189,10 @@ class ProgressResource(resources.ModelResource):
         return commitment.country.code.code
 
     def dehydrate_country(self, commitment):
-        return commitment.country.name
+        names = self.__dict__.setdefault("_country_names", {})
+        if commitment.country_id not in names:
+            names[commitment.country_id] = commitment.country.name
+        return names[commitment.country_id]
 
     def dehydrate_status(self, commitment):
         return str(Status(getattr(commitment, "as_of_status", None) or commitment.status).label)
