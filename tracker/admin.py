@@ -456,8 +456,21 @@ class CommitmentAdmin(ScopedAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
                 raise Http404("Inline rows must belong to this commitment.")
 
 
+class CommitmentScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """Records of one commitment: chosen on add (from the user's own), fixed after."""
+
+    list_select_related = ["commitment__recommendation", "commitment__country"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "commitment"] if obj is not None else fields
+
+    def get_changeform_initial_data(self, request):
+        return {"commitment": request.GET.get("commitment")}
+
+
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class ProgressUpdateAdmin(CommitmentScopedAdmin):
     list_display = [
         "created_at",
         "commitment",
@@ -502,13 +515,6 @@ class ProgressUpdateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         "review_comment",
         "is_demo",
     ]
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        return [*fields, "commitment"] if obj is not None else fields
-
-    def get_changeform_initial_data(self, request):
-        return {"commitment": request.GET.get("commitment")}
 
     def save_model(self, request, obj, form, change):
         services.save_progress_update(update=obj, by=request.user)
@@ -567,17 +573,6 @@ class ProgressUpdateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/tracker/progressupdate/return.html", context)
-
-
-class CommitmentScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    list_select_related = ["commitment__recommendation", "commitment__country"]
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        return [*fields, "commitment"] if obj is not None else fields
-
-    def get_changeform_initial_data(self, request):
-        return {"commitment": request.GET.get("commitment")}
 
 
 @admin.register(Evidence)

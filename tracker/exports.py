@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -99,8 +100,6 @@ def xlsx_response(rows: Iterable[list], filename: str, *, title: str) -> HttpRes
 
 
 def _header_cell(sheet, text: str, font: Font):
-    from openpyxl.cell import WriteOnlyCell
-
     cell = WriteOnlyCell(sheet, value=safe_cell(text))
     cell.font = font
     return cell
@@ -127,8 +126,6 @@ def _workbook_response(workbook: Workbook, filename: str) -> HttpResponse:
 
 def matrix_response(commitments, filename: str) -> HttpResponse:
     """Recommendations down, countries across, each cell the status in its colour."""
-    from openpyxl.cell import WriteOnlyCell
-
     cells: dict[tuple[int, int], str] = {}
     recommendations: dict[int, tuple] = {}
     countries: dict[int, str] = {}
