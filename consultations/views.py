@@ -3,8 +3,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from consultations.models import Consultation, Paragraph
+from tracker.page_cache import public_page
 
 
+@public_page
 def consultation_list(request: HttpRequest) -> HttpResponse:
     consultations = Consultation.objects.annotate(
         recommendation_count=Count("recommendations")
@@ -12,6 +14,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     return render(request, "consultations/consultation_list.html", {"consultations": consultations})
 
 
+@public_page
 def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     paragraphs = Paragraph.objects.select_related("recommendation").order_by("number")
     consultation = get_object_or_404(

@@ -1,3 +1,4 @@
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
@@ -7,8 +8,11 @@ from tests.factories import (
     make_commitment,
     make_consultation,
     make_country,
+    make_deadline,
+    make_evidence,
     make_focal_point,
     make_staff,
+    make_update,
     make_user,
 )
 
@@ -83,3 +87,23 @@ def world(db, staff) -> World:
 def kh_client(client, world):
     client.force_login(world.focal_kh)
     return client
+
+
+@pytest.fixture
+def published(world):
+    """Accepted progress and public evidence, beside what must stay hidden."""
+    make_evidence(world.kh_31, world.focal_kh, title="Public circular", visibility="public")
+    make_update(
+        world.kh_31,
+        world.focal_kh,
+        status="in_progress",
+        narrative="Accepted: border posts apply one rule.",
+        accepted_by=world.staff,
+    )
+    make_evidence(world.kh_31, world.focal_kh, title="Internal memo SECRET", visibility="internal")
+    make_update(world.kh_31, world.focal_kh, narrative="Submitted: SECRET draft not reviewed.")
+    returned = make_update(world.th_31, world.focal_th, narrative="Returned: SECRET wording.")
+    returned.return_for_changes(by=world.staff, comment="SECRET reviewer comment")
+    make_deadline(world.kh_31, world.focal_kh, due_date=dt.date(2020, 1, 1), description="Late")
+    make_deadline(world.th_32, world.focal_th, due_date=dt.date(2031, 1, 1), description="Later")
+    return world

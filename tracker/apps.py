@@ -8,6 +8,11 @@ class TrackerConfig(AppConfig):
     verbose_name = _("Tracking")
     default = True
 
+    def ready(self) -> None:
+        from tracker import page_cache
+
+        page_cache.connect_signals()
+
 
 class TrackerAdminConfig(admin_apps.AdminConfig):
     """The admin, on the project's own site (two-factor sign-in when required)."""

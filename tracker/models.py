@@ -45,6 +45,20 @@ class ScopedQuerySet(models.QuerySet):
         return permissions.scope(self, user, self.country_path)
 
 
+class RemembersPublicState:
+    """Whether a record was public when it was read, so that hiding it clears cached pages."""
+
+    public_field = ""  # the field is_public reads
+    was_public = False
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
+        # A deferred field is not read here (that would be a query): assume it was public.
+        instance.was_public = cls.public_field not in field_names or instance.is_public
+        return instance
+
+
 class Country(models.Model):
     code = CountryField(_("country"), unique=True)
     is_champion = models.BooleanField(_("GCM Champion"), default=False)
@@ -267,7 +281,9 @@ class Commitment(models.Model):
         self.refresh_from_db()
 
 
-class ProgressUpdate(models.Model):
+class ProgressUpdate(RemembersPublicState, models.Model):
+    public_field = "review_state"
+
     class ReviewState(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted, waiting for review")
         ACCEPTED = "accepted", _("Accepted")
@@ -336,6 +352,10 @@ class ProgressUpdate(models.Model):
             )
 
     @property
+    def is_public(self) -> bool:
+        return self.review_state == self.ReviewState.ACCEPTED
+
+    @property
     def is_reviewed(self) -> bool:
         return self.review_state != self.ReviewState.SUBMITTED
 
@@ -355,7 +375,9 @@ class ProgressUpdate(models.Model):
             self.commitment.refresh_status()
 
 
-class Evidence(models.Model):
+class Evidence(RemembersPublicState, models.Model):
+    public_field = "visibility"
+
     class Visibility(models.TextChoices):
         PUBLIC = "public", _("Public")
         INTERNAL = "internal", _("Internal (network staff and the country's focal points)")
@@ -480,3 +502,21 @@ class DeadlineReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deadline} → {self.user} on {self.sent_on}"
+
+
+class PublicRevision(models.Model):
+    """One row whose token changes, in the same transaction, with anything a public page shows.
+
+    Public pages are cached under the token (see tracker.page_cache): a changed token is a
+    new cache key in every process at once, so nothing needs to be deleted. The token is
+    random rather than a counter so that a rolled-back or restored database never meets
+    pages cached from other data under the same key.
+    """
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("public revision")
+
+    def __str__(self) -> str:
+        return self.token

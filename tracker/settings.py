@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "tracker.context_processors.demo_data",
+                "tracker.page_cache.csrf_placeholder",
             ],
         },
     },
@@ -173,6 +174,16 @@ STORAGES = {
 # In development whitenoise serves straight from the apps' and project's static folders;
 # production serves what `collectstatic` gathered in STATIC_ROOT.
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION
+
+# Public pages are cached whole in each process's memory, under a token that changes with
+# any data they show (tracker/page_cache.py): changes show at once. 0 switches it off.
+PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", 3600))
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", 500))},
+    }
+}
 
 # Largest evidence file (PDF, image, office document) a focal point may upload.
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))

@@ -14,6 +14,7 @@ from tracker import exports, permissions
 from tracker.charts import stacked_bars
 from tracker.filters import CommitmentFilter, RecommendationFilter
 from tracker.models import Commitment, Country, Deadline, Evidence, ProgressUpdate, Status
+from tracker.page_cache import public_page
 from tracker.resources import ProgressResource
 
 PAGE_SIZE = 50
@@ -32,6 +33,7 @@ def health(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+@public_page
 def dashboard(request: HttpRequest) -> HttpResponse:
     commitments = Commitment.objects.all()
     by_country = commitments.count_by("country__code")
@@ -61,6 +63,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/dashboard.html", context)
 
 
+@public_page
 def progress_table(request: HttpRequest) -> HttpResponse:
     filters = CommitmentFilter(request.GET, queryset=Commitment.objects.with_progress())
     page = _page(request, filters.qs if filters.is_valid() else Commitment.objects.none())
@@ -132,6 +135,7 @@ def progress_matrix(request: HttpRequest) -> HttpResponse:
     return exports.matrix_response(commitments, filename)
 
 
+@public_page
 def recommendation_list(request: HttpRequest) -> HttpResponse:
     recommendations = (
         Recommendation.objects.filter(is_current=True)
@@ -151,6 +155,7 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/recommendation_list.html", {"filter": filters, "page": page})
 
 
+@public_page
 def recommendation_detail(request: HttpRequest, code: str) -> HttpResponse:
     recommendation = get_object_or_404(
         Recommendation.objects.select_related("consultation", "paragraph").prefetch_related(
@@ -175,6 +180,7 @@ def recommendation_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "tracker/recommendation_detail.html", context)
 
 
+@public_page
 def country_list(request: HttpRequest) -> HttpResponse:
     by_country = Commitment.objects.count_by("country_id")
     countries = sorted(Country.objects.all(), key=lambda country: country.name)
@@ -191,6 +197,7 @@ def country_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/country_list.html", context)
 
 
+@public_page
 def country_detail(request: HttpRequest, iso: str) -> HttpResponse:
     if iso != iso.lower():
         raise Http404

@@ -145,26 +145,6 @@ def label(status: str) -> str:
 
 
 @pytest.fixture
-def published(world):
-    """Accepted progress and public evidence, beside what must stay hidden."""
-    make_evidence(world.kh_31, world.focal_kh, title="Public circular", visibility="public")
-    make_update(
-        world.kh_31,
-        world.focal_kh,
-        status="in_progress",
-        narrative="Accepted: border posts apply one rule.",
-        accepted_by=world.staff,
-    )
-    make_evidence(world.kh_31, world.focal_kh, title="Internal memo SECRET", visibility="internal")
-    make_update(world.kh_31, world.focal_kh, narrative="Submitted: SECRET draft not reviewed.")
-    returned = make_update(world.th_31, world.focal_th, narrative="Returned: SECRET wording.")
-    returned.return_for_changes(by=world.staff, comment="SECRET reviewer comment")
-    make_deadline(world.kh_31, world.focal_kh, due_date=dt.date(2020, 1, 1), description="Late")
-    make_deadline(world.th_32, world.focal_th, due_date=dt.date(2031, 1, 1), description="Later")
-    return world
-
-
-@pytest.fixture
 def history(world):
     """Everything made on 10 January 2024; Cambodia's R31 in progress from 1 June 2024."""
     Commitment.history.all().update(history_date=at(JANUARY))

@@ -14,46 +14,12 @@ from tests.factories import (
     make_evidence,
     make_update,
 )
+from tests.pages import public_urls
 from tracker.models import Commitment
 
 pytestmark = pytest.mark.django_db
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def public_urls(world) -> list[str]:
-    return [
-        reverse("tracker:dashboard"),
-        reverse("tracker:progress_table"),
-        reverse("tracker:progress_table") + "?country=KH&status=in_progress&objective=5&q=health",
-        reverse("tracker:recommendation_list"),
-        reverse("tracker:recommendation_list") + "?country=TH&status=planned",
-        reverse("tracker:recommendation_detail", args=["BM22-R31"]),
-        reverse("tracker:country_list"),
-        reverse("tracker:country_detail", args=["kh"]),
-        reverse("consultations:consultation_list"),
-        world.consultation.get_absolute_url(),
-        reverse("tracker:update_feed"),
-    ]
-
-
-@pytest.fixture
-def published(world):
-    """Accepted progress and public evidence, beside what must stay hidden."""
-    make_evidence(world.kh_31, world.focal_kh, title="Public circular", visibility="public")
-    make_update(
-        world.kh_31,
-        world.focal_kh,
-        status="in_progress",
-        narrative="Accepted: border posts apply one rule.",
-        accepted_by=world.staff,
-    )
-    make_evidence(world.kh_31, world.focal_kh, title="Internal memo SECRET", visibility="internal")
-    make_update(world.kh_31, world.focal_kh, narrative="Submitted: SECRET draft not reviewed.")
-    returned = make_update(world.th_31, world.focal_th, narrative="Returned: SECRET wording.")
-    returned.return_for_changes(by=world.staff, comment="SECRET reviewer comment")
-    make_deadline(world.kh_31, world.focal_kh, due_date=dt.date(2020, 1, 1), description="Late")
-    return world
 
 
 # --- nothing unpublished leaks --------------------------------------------------------

@@ -1,0 +1,120 @@
+"""Public pages cached whole, under a token that changes with anything they show.
+
+A cached page is keyed by the public revision token (tracker.models.PublicRevision), the
+language, the day (pages say what is overdue) and the full path with its query string.
+Every save or delete of a record a public page shows replaces the token in the same
+transaction, so the next request in any process renders afresh: an accepted update shows
+at once. Reading the token is the one query a cached page costs.
+
+The pages are the same for every visitor but for the CSRF token of the language form: it
+is cached as a placeholder and filled in for each request.
+"""
+
+import hashlib
+import uuid
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.translation import get_language
+
+CSRF_PLACEHOLDER = "csrf-token-placeholder-5b0d9c2e"
+
+
+def current_token() -> str:
+    from tracker.models import PublicRevision
+
+    token = PublicRevision.objects.order_by("pk").values_list("token", flat=True).first()
+    return token or bump()
+
+
+def bump() -> str:
+    """A new token: every cached public page is out of date."""
+    from tracker.models import PublicRevision
+
+    token = uuid.uuid4().hex
+    if not PublicRevision.objects.update(token=token):
+        PublicRevision.objects.create(token=token)
+    return token
+
+
+def public_page(view):
+    """Serve the view's page from the cache while nothing it shows has changed."""
+
+    @wraps(view)
+    def cached_view(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD") or not settings.PUBLIC_PAGE_CACHE_SECONDS:
+            return view(request, *args, **kwargs)
+        key = _key(request)
+        html = cache.get(key)
+        if html is None:
+            request.csrf_placeholder = True
+            response = view(request, *args, **kwargs)
+            request.csrf_placeholder = False
+            if response.status_code != 200 or response.streaming:
+                return response
+            html = response.content.decode(response.charset)
+            cache.set(key, html, settings.PUBLIC_PAGE_CACHE_SECONDS)
+        return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+
+    return cached_view
+
+
+def _key(request) -> str:
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"page:{current_token()}:{get_language()}:{timezone.localdate()}:{path}"
+
+
+def csrf_placeholder(request) -> dict:
+    """Context processor: the placeholder instead of this visitor's token, while caching."""
+    return {"csrf_token": CSRF_PLACEHOLDER} if getattr(request, "csrf_placeholder", False) else {}
+
+
+# What the public pages show: a save or delete of any of these changes the token. --------
+
+
+def _changed(sender, instance=None, **kwargs) -> None:
+    # Progress updates and evidence count while public, or when they stop being public.
+    is_public = getattr(instance, "is_public", True)
+    if is_public or getattr(instance, "was_public", False):
+        bump()
+    if hasattr(instance, "was_public"):
+        instance.was_public = is_public  # for the next save of the same object
+
+
+def _tags_changed(sender, action, **kwargs) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
+        bump()
+
+
+def connect_signals() -> None:
+    from consultations import models as report
+    from tracker import models as tracker
+
+    shown = [
+        report.GcmObjective,
+        report.GuidingPrinciple,
+        report.Sdg,
+        report.Theme,
+        report.Consultation,
+        report.Section,
+        report.Paragraph,
+        report.Recommendation,
+        report.AgendaItem,
+        tracker.Country,
+        tracker.Commitment,
+        tracker.ProgressUpdate,
+        tracker.Evidence,
+        tracker.Deadline,
+    ]
+    for model in shown:
+        post_save.connect(_changed, sender=model, dispatch_uid=f"page_cache_save_{model}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"page_cache_delete_{model}")
+    for model in (report.Consultation, report.Recommendation):
+        for field in model._meta.many_to_many:
+            through = field.remote_field.through
+            m2m_changed.connect(_tags_changed, sender=through, dispatch_uid=f"page_cache_{through}")
