@@ -10,6 +10,8 @@ The pages are the same for every visitor but for the CSRF token of the language 
 is cached as a placeholder and filled in for each request.
 """
 
+import contextlib
+import contextvars
 import hashlib
 import uuid
 from functools import wraps
@@ -23,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 CSRF_PLACEHOLDER = "csrf-token-placeholder-5b0d9c2e"
+_bulk = contextvars.ContextVar("page_cache_bulk", default=False)
 
 
 def current_token() -> str:
@@ -40,6 +43,17 @@ def bump() -> str:
     if not PublicRevision.objects.update(token=token):
         PublicRevision.objects.create(token=token)
     return token
+
+
+@contextlib.contextmanager
+def bulk_changes():
+    """For writes of thousands of records: one new token at the end, not one per record."""
+    token = _bulk.set(True)
+    try:
+        yield
+    finally:
+        _bulk.reset(token)
+        bump()
 
 
 def public_page(view):
@@ -80,14 +94,16 @@ def csrf_placeholder(request) -> dict:
 def _changed(sender, instance=None, **kwargs) -> None:
     # Progress updates and evidence count while public, or when they stop being public.
     is_public = getattr(instance, "is_public", True)
-    if is_public or getattr(instance, "was_public", False):
+    if _bulk.get():
+        pass
+    elif is_public or getattr(instance, "was_public", False):
         bump()
     if hasattr(instance, "was_public"):
         instance.was_public = is_public  # for the next save of the same object
 
 
 def _tags_changed(sender, action, **kwargs) -> None:
-    if action in ("post_add", "post_remove", "post_clear"):
+    if action in ("post_add", "post_remove", "post_clear") and not _bulk.get():
         bump()
 
 

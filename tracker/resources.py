@@ -7,10 +7,12 @@ a query per row (no prefetch_related either: the library would page by OFFSET).
 
 import datetime as dt
 from collections import defaultdict
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 from import_export import fields, resources
 
 from consultations.models import Recommendation
@@ -29,6 +31,25 @@ def safe_cell(value):
 
 def _join(values) -> str:
     return "; ".join(str(v) for v in values)
+
+
+class ExportRow(NamedTuple):
+    """What one exported row is made of: values read in the export's one query."""
+
+    pk: int
+    recommendation_id: int
+    consultation: str
+    recommendation_code: str
+    paragraph: int
+    recommendation_title: str
+    paragraph_text: str
+    country_code: str
+    status: str
+    status_date: dt.date | None
+    lead_agency: str
+    note: str | None
+    next_deadline: dt.date | None
+    has_overdue: bool
 
 
 class ProgressResource(resources.ModelResource):
@@ -79,6 +100,7 @@ class ProgressResource(resources.ModelResource):
         self._tags: dict[int, tuple[str, str]] | None = None
         self._evidence: dict[int, list[str]] | None = None
         self._internal: dict[int, list[str]] | None = None
+        self._memos: dict[str, dict] = {}
         if include_internal:
             internal = fields.Field(column_name=_("Internal evidence"), readonly=True)
             internal.attribute = None
@@ -135,14 +157,64 @@ class ProgressResource(resources.ModelResource):
     def iter_rows(self, queryset):
         """Export rows, streamed: headers first, then one list per commitment.
 
-        The column methods are looked up once, not for every row.
+        Rows are read as plain values (no model instances) and each column method is
+        looked up once, not for every row.
         """
         queryset = self.prepare(queryset)
         fields = self.get_export_fields()
-        columns = [getattr(self, f"dehydrate_{self.get_field_name(f)}") for f in fields]
+        columns = [getattr(self, f"column_{self.get_field_name(f)}") for f in fields]
         yield [str(field.column_name) for field in fields]
-        for commitment in queryset.iterator(chunk_size=self.get_chunk_size()):
-            yield [safe_cell(column(commitment)) for column in columns]
+        values = queryset.values_list(*self.value_paths())
+        for row in map(ExportRow._make, values.iterator(chunk_size=self.get_chunk_size())):
+            yield [safe_cell(column(row)) for column in columns]
+
+    def value_paths(self) -> ExportRow:
+        """Where each value of an ExportRow comes from, in a query of commitments."""
+        then = "as_of_" if self.as_of else ""
+        return ExportRow(
+            pk="pk",
+            recommendation_id="recommendation_id",
+            consultation="recommendation__consultation__code",
+            recommendation_code="recommendation__code",
+            paragraph="recommendation__paragraph__number",
+            recommendation_title="recommendation__short_title",
+            paragraph_text="recommendation__paragraph__text",
+            country_code="country__code",
+            status=f"{then}status",
+            status_date=f"{then}status_date",
+            lead_agency=f"{then}lead_agency",
+            note="as_of_note" if self.as_of else "latest_accepted_update__narrative",
+            next_deadline="next_deadline",
+            has_overdue="has_overdue",
+        )
+
+    def row(self, commitment) -> ExportRow:
+        """The same values, read from a commitment instance (admin exports, import previews)."""
+        recommendation = commitment.recommendation
+        if self.as_of:
+            status, status_date = commitment.as_of_status, commitment.as_of_status_date
+            lead_agency, note = commitment.as_of_lead_agency, commitment.as_of_note
+        else:
+            status, status_date = commitment.status, commitment.status_date
+            lead_agency = commitment.lead_agency
+            update = commitment.latest_accepted_update
+            note = update.narrative if update else None
+        return ExportRow(
+            pk=commitment.pk,
+            recommendation_id=commitment.recommendation_id,
+            consultation=recommendation.consultation.code,
+            recommendation_code=recommendation.code,
+            paragraph=recommendation.paragraph.number,
+            recommendation_title=recommendation.short_title,
+            paragraph_text=recommendation.paragraph.text,
+            country_code=commitment.country.code.code,
+            status=status,
+            status_date=status_date,
+            lead_agency=lead_agency,
+            note=note,
+            next_deadline=getattr(commitment, "next_deadline", None),
+            has_overdue=getattr(commitment, "has_overdue", False),
+        )
 
     # Library hooks: admin exports go through these too ---------------------------------
 
@@ -153,77 +225,77 @@ class ProgressResource(resources.ModelResource):
         return [safe_cell(value) for value in super().export_resource(instance, selected_fields)]
 
     def export_field(self, field, instance, **kwargs):
-        # Typed values, straight from the dehydrate methods (the library's widgets would
+        # Typed values, straight from the column methods (the library's widgets would
         # turn numbers and dates into text).
-        return getattr(self, f"dehydrate_{self.get_field_name(field)}")(instance)
+        return self.value(self.get_field_name(field), instance)
 
-    # One method per column -----------------------------------------------------------
-
-    def _tag_columns(self, commitment) -> tuple[str, str]:
+    def value(self, name: str, commitment):
+        """One column of one commitment instance."""
         if self._tags is None:
             self._load_extras(Commitment.objects.filter(pk=commitment.pk))
-        return self._tags.get(commitment.recommendation_id, ("", ""))
+        return getattr(self, f"column_{name}")(self.row(commitment))
 
-    def dehydrate_consultation(self, commitment):
-        return commitment.recommendation.consultation.code
+    # One method per column, each reading an ExportRow ---------------------------------
 
-    def dehydrate_recommendation_code(self, commitment):
-        return commitment.recommendation.code
+    def column_consultation(self, row: ExportRow):
+        return row.consultation
 
-    def dehydrate_paragraph(self, commitment):
-        return commitment.recommendation.paragraph.number
+    def column_recommendation_code(self, row: ExportRow):
+        return row.recommendation_code
 
-    def dehydrate_recommendation_title(self, commitment):
-        return commitment.recommendation.short_title
+    def column_paragraph(self, row: ExportRow):
+        return row.paragraph
 
-    def dehydrate_recommendation_text(self, commitment):
-        return plain_text(commitment.recommendation.paragraph.text)
+    def column_recommendation_title(self, row: ExportRow):
+        return row.recommendation_title
 
-    def dehydrate_gcm_objectives(self, commitment):
-        return self._tag_columns(commitment)[0]
+    def column_recommendation_text(self, row: ExportRow):
+        return self._memo("text", row.recommendation_id, lambda: plain_text(row.paragraph_text))
 
-    def dehydrate_sdgs(self, commitment):
-        return self._tag_columns(commitment)[1]
+    def column_gcm_objectives(self, row: ExportRow):
+        return self._tags.get(row.recommendation_id, ("", ""))[0]
 
-    def dehydrate_country_code(self, commitment):
-        return commitment.country.code.code
+    def column_sdgs(self, row: ExportRow):
+        return self._tags.get(row.recommendation_id, ("", ""))[1]
 
-    def dehydrate_country(self, commitment):
-        names = self.__dict__.setdefault("_country_names", {})
-        if commitment.country_id not in names:
-            names[commitment.country_id] = commitment.country.name
-        return names[commitment.country_id]
+    def column_country_code(self, row: ExportRow):
+        return row.country_code
 
-    def dehydrate_status(self, commitment):
-        return str(Status(getattr(commitment, "as_of_status", None) or commitment.status).label)
+    def column_country(self, row: ExportRow):
+        return self._memo("country", row.country_code, lambda: countries.name(row.country_code))
 
-    def dehydrate_status_date(self, commitment) -> dt.date | None:
-        if self.as_of:
-            return commitment.as_of_status_date
-        return commitment.status_date
+    def column_status(self, row: ExportRow):
+        return self._memo("status", row.status, lambda: str(Status(row.status).label))
 
-    def dehydrate_lead_agency(self, commitment):
-        return commitment.as_of_lead_agency if self.as_of else commitment.lead_agency
+    def column_status_date(self, row: ExportRow) -> dt.date | None:
+        return row.status_date
 
-    def dehydrate_latest_note(self, commitment):
-        if self.as_of:
-            return commitment.as_of_note or ""
-        update = commitment.latest_accepted_update
-        return update.narrative if update else ""
+    def column_lead_agency(self, row: ExportRow):
+        return row.lead_agency
 
-    def dehydrate_public_evidence(self, commitment):
-        if self._evidence is None:
-            self._load_extras(Commitment.objects.filter(pk=commitment.pk))
-        return "\n".join(self._evidence.get(commitment.pk, []))
+    def column_latest_note(self, row: ExportRow):
+        return row.note or ""
 
-    def dehydrate_internal_evidence(self, commitment):
-        return "\n".join((self._internal or {}).get(commitment.pk, []))
+    def column_public_evidence(self, row: ExportRow):
+        return "\n".join(self._evidence.get(row.pk, []))
 
-    def dehydrate_next_deadline(self, commitment) -> dt.date | None:
-        return getattr(commitment, "next_deadline", None)
+    def column_internal_evidence(self, row: ExportRow):
+        return "\n".join(self._internal.get(row.pk, []))
 
-    def dehydrate_overdue(self, commitment):
-        return str(_("yes") if getattr(commitment, "has_overdue", False) else _("no"))
+    def column_next_deadline(self, row: ExportRow) -> dt.date | None:
+        return row.next_deadline
+
+    def column_overdue(self, row: ExportRow):
+        return self._memo(
+            "overdue", row.has_overdue, lambda: str(_("yes") if row.has_overdue else _("no"))
+        )
+
+    def _memo(self, kind: str, key, compute):
+        """Values many rows share (a label, a country name, a paragraph as text), made once."""
+        memo = self._memos.setdefault(kind, {})
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
 
 
 def _normal(value) -> str:
@@ -412,7 +484,7 @@ class ProgressImportResource(ProgressResource):
                     )
         if self.column("latest_note") in row:
             note = str(row[self.column("latest_note")] or "").strip()
-            if _unescape(note) != _unescape(safe_cell(self.dehydrate_latest_note(instance))):
+            if _unescape(note) != _unescape(safe_cell(self.value("latest_note", instance))):
                 if not note:
                     errors.setdefault(self.column("latest_note"), []).append(
                         _("An accepted note cannot be removed; write a new note instead.")
@@ -421,7 +493,7 @@ class ProgressImportResource(ProgressResource):
                     pending["note"] = note
         if self.column("next_deadline") in row:
             value = row[self.column("next_deadline")]
-            current = self.dehydrate_next_deadline(instance)
+            current = self.value("next_deadline", instance)
             if _normal(value) != _normal(current):
                 day = _parse_date(value)
                 if day is None:
@@ -459,19 +531,16 @@ class ProgressImportResource(ProgressResource):
 
     # The preview shows what each row will do.
 
-    def dehydrate_status(self, commitment):
-        status = getattr(commitment, "_pending", {}).get("status")
-        if status:
-            return _("%(status)s (new progress update)") % {"status": Status(status).label}
-        return super().dehydrate_status(commitment)
-
-    def dehydrate_latest_note(self, commitment):
-        note = getattr(commitment, "_pending", {}).get("note")
-        return note if note else super().dehydrate_latest_note(commitment)
-
-    def dehydrate_next_deadline(self, commitment):
-        day = getattr(commitment, "_pending", {}).get("deadline")
-        return day if day else super().dehydrate_next_deadline(commitment)
+    def value(self, name: str, commitment):
+        pending = getattr(commitment, "_pending", {})
+        if name == "status" and pending.get("status"):
+            label = Status(pending["status"]).label
+            return _("%(status)s (new progress update)") % {"status": label}
+        if name == "latest_note" and pending.get("note"):
+            return pending["note"]
+        if name == "next_deadline" and pending.get("deadline"):
+            return pending["deadline"]
+        return super().value(name, commitment)
 
 
 class UploadRefusedError(ValueError):

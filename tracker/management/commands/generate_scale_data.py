@@ -18,6 +18,7 @@ from django_countries import countries as all_countries
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from consultations.models import Consultation, Paragraph, Recommendation, Section
+from tracker import page_cache
 from tracker.models import Commitment, Country, Deadline, Evidence, ProgressUpdate, Status
 
 CODE = "SCALE"
@@ -54,9 +55,10 @@ class Command(BaseCommand):
                 return
             if not options["replace"]:
                 raise CommandError("Synthetic data is already there; pass --replace.")
-            self.delete_existing()
+            with page_cache.bulk_changes():
+                self.delete_existing()
         rng = random.Random(options["seed"])
-        with transaction.atomic():
+        with page_cache.bulk_changes(), transaction.atomic():
             counts = self.generate(rng, options)
         elapsed = time.monotonic() - started
         summary = ", ".join(f"{n:,} {what}" for what, n in counts.items())

@@ -8,6 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from tracker import page_cache
+
 
 class Command(BaseCommand):
     help = (
@@ -25,7 +27,7 @@ class Command(BaseCommand):
             raise CommandError(f"{folder} holds no data.json: not a backup folder.")
         if not no_input and input("This replaces ALL data. Type 'yes' to go on: ") != "yes":
             raise CommandError("Nothing was restored.")
-        with transaction.atomic():
+        with page_cache.bulk_changes(), transaction.atomic():
             call_command("flush", interactive=False, verbosity=0)
             call_command("loaddata", str(data), verbosity=0)
         if media.exists():
