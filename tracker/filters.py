@@ -5,8 +5,10 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from consultations.models import Consultation, GcmObjective, Recommendation, Sdg, Section, Theme
+from tracker import page_cache
 from tracker.models import Commitment, Country, Deadline, Status
 
 
@@ -34,8 +36,39 @@ def overdue_deadlines(commitment=None):
     )
 
 
+def _options(name: str, compute):
+    """A facet's options, read once per change of the data (see page_cache.remember)."""
+    return lambda: page_cache.remember(f"options:{name}", lambda: list(compute()))
+
+
+def _consultations():
+    return ((c.code, str(c)) for c in Consultation.objects.order_by("-date"))
+
+
+def _sections():
+    sections = Section.objects.filter(kind=Section.Kind.RECOMMENDATIONS).select_related(
+        "consultation", "parent"
+    )
+    for s in sections:
+        yield s.pk, f"{s.consultation.code} {s.key} {s.parent.title if s.parent else s.title}"
+
+
+def _tags(model):
+    return ((tag.number, str(tag)) for tag in model.objects.all())
+
+
+def _themes():
+    return Theme.objects.values_list("slug", "name")
+
+
+def _countries():
+    codes = Country.objects.values_list("code", flat=True)
+    return sorted(((code, countries.name(code)) for code in codes), key=lambda c: c[1])
+
+
 class TagFilters(django_filters.FilterSet):
-    """Facets on what the report says, shared by both lists.
+    """Facets on what the report says, shared by both lists; each is chosen by its code,
+    number or slug, from options read once per change of the data.
 
     `prefix` leads from the filtered model to the recommendation.
     """
@@ -43,49 +76,40 @@ class TagFilters(django_filters.FilterSet):
     prefix = ""
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
-    consultation = django_filters.ModelChoiceFilter(
+    consultation = django_filters.ChoiceFilter(
         label=_("Consultation"),
-        queryset=Consultation.objects.order_by("-date"),
-        to_field_name="code",
+        choices=_options("consultation", _consultations),
         empty_label=_("All consultations"),
     )
-    section = django_filters.ModelChoiceFilter(
+    section = django_filters.ChoiceFilter(
         label=_("Section"),
-        queryset=Section.objects.filter(kind=Section.Kind.RECOMMENDATIONS).select_related(
-            "consultation", "parent"
-        ),
+        choices=_options("section", _sections),
         empty_label=_("All sections"),
     )
-    objective = django_filters.ModelChoiceFilter(
+    objective = django_filters.ChoiceFilter(
         label=_("GCM objective"),
-        queryset=GcmObjective.objects.all(),
-        to_field_name="number",
+        choices=_options("objective", lambda: _tags(GcmObjective)),
         empty_label=_("All GCM objectives"),
     )
-    sdg = django_filters.ModelChoiceFilter(
+    sdg = django_filters.ChoiceFilter(
         label=_("SDG"),
-        queryset=Sdg.objects.all(),
-        to_field_name="number",
+        choices=_options("sdg", lambda: _tags(Sdg)),
         empty_label=_("All SDGs"),
     )
-    theme = django_filters.ModelChoiceFilter(
+    theme = django_filters.ChoiceFilter(
         label=_("Theme"),
-        queryset=Theme.objects.all(),
-        to_field_name="slug",
+        choices=_options("theme", _themes),
         empty_label=_("All themes"),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         p = self.prefix
-        self.filters["consultation"].field_name = f"{p}consultation"
+        self.filters["consultation"].field_name = f"{p}consultation__code"
         self.filters["section"].field_name = f"{p}paragraph__section"
-        self.filters["objective"].field_name = f"{p}gcm_objectives"
-        self.filters["sdg"].field_name = f"{p}sdgs"
-        self.filters["theme"].field_name = f"{p}themes"
-        self.filters["section"].field.label_from_instance = lambda s: (
-            f"{s.consultation.code} {s.key} {s.parent.title if s.parent else s.title}"
-        )
+        self.filters["objective"].field_name = f"{p}gcm_objectives__number"
+        self.filters["sdg"].field_name = f"{p}sdgs__number"
+        self.filters["theme"].field_name = f"{p}themes__slug"
 
     def filter_search(self, queryset, name, value):
         return _search(queryset, self.prefix, value)
@@ -96,10 +120,10 @@ class CommitmentFilter(TagFilters):
 
     prefix = "recommendation__"
 
-    country = django_filters.ModelChoiceFilter(
+    country = django_filters.ChoiceFilter(
         label=_("Country"),
-        queryset=Country.objects.all(),
-        to_field_name="code",
+        field_name="country__code",
+        choices=_options("country", _countries),
         empty_label=_("All countries"),
     )
     status = django_filters.ChoiceFilter(
@@ -122,10 +146,9 @@ class CommitmentFilter(TagFilters):
 class RecommendationFilter(TagFilters):
     """Recommendations; country, status and overdue apply to one and the same commitment."""
 
-    country = django_filters.ModelChoiceFilter(
+    country = django_filters.ChoiceFilter(
         label=_("Country"),
-        queryset=Country.objects.all(),
-        to_field_name="code",
+        choices=_options("country", _countries),
         empty_label=_("All countries"),
         method="filter_by_commitment",
     )
@@ -153,7 +176,7 @@ class RecommendationFilter(TagFilters):
         data = self.form.cleaned_data
         commitments = Commitment.objects.filter(recommendation=OuterRef("pk"))
         if data.get("country"):
-            commitments = commitments.filter(country=data["country"])
+            commitments = commitments.filter(country__code=data["country"])
         if data.get("status"):
             commitments = commitments.filter(status=data["status"])
         if data.get("overdue"):

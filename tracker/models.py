@@ -172,14 +172,15 @@ class CommitmentQuerySet(ScopedQuerySet):
             counts[row["status"]] = row["n"]
         return counts
 
-    def count_by(self, field: str) -> dict[object, dict[str, int]]:
-        """{value of field: {status: count}}, e.g. by "country__code"."""
+    def count_by(self, *fields: str) -> dict[object, dict[str, int]]:
+        """{value of field: {status: count}}, e.g. by "country__code"; with several fields,
+        keyed by their tuple of values."""
         table: dict[object, dict[str, int]] = {}
-        for row in self.order_by().values(field, "status").annotate(n=Count("pk")):
-            if row[field] is not None:
-                table.setdefault(row[field], dict.fromkeys(Status.values, 0))[row["status"]] = row[
-                    "n"
-                ]
+        rows = self.order_by().values_list(*fields, "status").annotate(n=Count("pk"))
+        for *values, status, n in rows:
+            if values[0] is not None:
+                key = values[0] if len(fields) == 1 else tuple(values)
+                table.setdefault(key, dict.fromkeys(Status.values, 0))[status] = n
         return table
 
 
@@ -330,6 +331,10 @@ class ProgressUpdate(RemembersPublicState, models.Model):
             models.Index(fields=["review_state", "created_at"], name="update_review_idx"),
             # The public pages' "latest accepted updates".
             models.Index(fields=["review_state", "-reviewed_at"], name="update_reviewed_idx"),
+            # A commitment's accepted updates, newest first (timelines, refresh_status).
+            models.Index(
+                fields=["commitment", "review_state", "-created_at"], name="update_timeline_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -26,6 +26,7 @@ from django.utils.translation import get_language
 
 CSRF_PLACEHOLDER = "csrf-token-placeholder-5b0d9c2e"
 _bulk = contextvars.ContextVar("page_cache_bulk", default=False)
+_token = contextvars.ContextVar("page_cache_token", default=None)  # of the page being served
 
 
 def current_token() -> str:
@@ -63,12 +64,17 @@ def public_page(view):
     def cached_view(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD") or not settings.PUBLIC_PAGE_CACHE_SECONDS:
             return view(request, *args, **kwargs)
-        key = _key(request)
+        token = current_token()
+        key = _key(request, token)
         html = cache.get(key)
         if html is None:
             request.csrf_placeholder = True
-            response = view(request, *args, **kwargs)
-            request.csrf_placeholder = False
+            reset = _token.set(token)
+            try:
+                response = view(request, *args, **kwargs)
+            finally:
+                _token.reset(reset)
+                request.csrf_placeholder = False
             if response.status_code != 200 or response.streaming:
                 return response
             html = response.content.decode(response.charset)
@@ -78,9 +84,18 @@ def public_page(view):
     return cached_view
 
 
-def _key(request) -> str:
+def _key(request, token: str) -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"page:{current_token()}:{get_language()}:{timezone.localdate()}:{path}"
+    return f"page:{token}:{get_language()}:{timezone.localdate()}:{path}"
+
+
+def remember(name: str, compute):
+    """A value many pages share (a facet's options, whether there is demo data), computed
+    once per token and language. Outside a cached page it is simply computed."""
+    token = _token.get()
+    if token is None:
+        return compute()
+    return cache.get_or_set(f"value:{token}:{get_language()}:{name}", compute)
 
 
 def csrf_placeholder(request) -> dict:

@@ -8,8 +8,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext
+from django_countries import countries
 
-from consultations.models import GcmObjective, Recommendation
+from consultations.models import Recommendation
 from tracker import exports, permissions
 from tracker.charts import stacked_bars
 from tracker.filters import CommitmentFilter, RecommendationFilter
@@ -18,6 +19,8 @@ from tracker.page_cache import public_page
 from tracker.resources import ProgressResource
 
 PAGE_SIZE = 50
+TIMELINE_SIZE = 100  # latest accepted updates on a recommendation's page
+LIST_SIZE = 20  # deadlines and evidence on a country's page
 
 
 def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE):
@@ -37,21 +40,19 @@ def health(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     commitments = Commitment.objects.all()
     by_country = commitments.count_by("country__code")
-    countries = {c.code.code: c.name for c in Country.objects.filter(code__in=by_country)}
-    by_objective = commitments.count_by("recommendation__gcm_objectives__number")
-    objectives = {o.number: o for o in GcmObjective.objects.filter(number__in=by_objective)}
-    status_counts = commitments.count_by_status()
+    by_objective = commitments.count_by(
+        "recommendation__gcm_objectives__number", "recommendation__gcm_objectives__short_name"
+    )
+    # Every commitment has a country: the totals by status are the sums by country.
+    status_counts = {s: sum(counts[s] for counts in by_country.values()) for s in Status.values}
     context = {
         "total": sum(status_counts.values()),
         "status_counts": [(s, label, status_counts[s]) for s, label in Status.choices],
         "country_chart": stacked_bars(
-            sorted(((countries[c], counts) for c, counts in by_country.items()))
+            sorted((countries.name(code), counts) for code, counts in by_country.items())
         ),
         "objective_chart": stacked_bars(
-            [
-                (f"{number}. {objectives[number].short_name}", by_objective[number])
-                for number in sorted(by_objective)
-            ]
+            [(f"{n}. {name}", counts) for (n, name), counts in sorted(by_objective.items())]
         ),
         "overdue": Deadline.objects.overdue()
         .select_related("commitment__recommendation", "commitment__country")
@@ -163,19 +164,24 @@ def recommendation_detail(request: HttpRequest, code: str) -> HttpResponse:
         ),
         code=code,
     )
-    commitments = recommendation.commitments.with_progress().prefetch_related(
-        Prefetch("evidence", queryset=Evidence.objects.public(), to_attr="public_evidence")
+    commitments = list(
+        recommendation.commitments.with_progress().prefetch_related(
+            Prefetch("evidence", queryset=Evidence.objects.public(), to_attr="public_evidence")
+        )
     )
-    timeline = (
+    # By the commitments' ids: the planner then reads the updates of these commitments
+    # only, not every accepted update in date order.
+    timeline = list(
         _accepted_updates()
-        .filter(commitment__recommendation=recommendation)
+        .filter(commitment__in=[c.pk for c in commitments])
         .select_related("commitment__country")
-        .order_by("-created_at", "-pk")
+        .order_by("-created_at", "-pk")[: TIMELINE_SIZE + 1]
     )
     context = {
         "recommendation": recommendation,
         "commitments": sorted(commitments, key=lambda c: c.country.name),
-        "timeline": timeline,
+        "timeline": timeline[:TIMELINE_SIZE],
+        "timeline_is_cut": len(timeline) > TIMELINE_SIZE,
     }
     return render(request, "tracker/recommendation_detail.html", context)
 
@@ -206,19 +212,29 @@ def country_detail(request: HttpRequest, iso: str) -> HttpResponse:
         "recommendation__consultation__date", "recommendation__paragraph__number"
     )
     counts = commitments.count_by_status()
+    paginator = Paginator(commitments, PAGE_SIZE)
+    paginator.count = sum(counts.values())  # known already: no COUNT query
+    deadlines = list(
+        Deadline.objects.open()
+        .filter(commitment__country=country)
+        .select_related("commitment__recommendation")
+        .order_by("due_date", "pk")[: LIST_SIZE + 1]
+    )
+    evidence = list(
+        Evidence.objects.public()
+        .filter(commitment__country=country)
+        .select_related("commitment__recommendation")
+        .order_by("-date", "-pk")[: LIST_SIZE + 1]
+    )
     context = {
         "country": country,
-        "commitments": commitments,
+        "page": paginator.get_page(request.GET.get("page")),
         "status_counts": [(s, label, counts[s]) for s, label in Status.choices],
         "chart": stacked_bars([(country.name, counts)]),
-        "deadlines": Deadline.objects.open()
-        .filter(commitment__country=country)
-        .select_related("commitment__recommendation")
-        .order_by("due_date"),
-        "evidence": Evidence.objects.public()
-        .filter(commitment__country=country)
-        .select_related("commitment__recommendation")
-        .order_by("-date", "-pk"),
+        "deadlines": deadlines[:LIST_SIZE],
+        "more_deadlines": len(deadlines) > LIST_SIZE,
+        "evidence": evidence[:LIST_SIZE],
+        "more_evidence": len(evidence) > LIST_SIZE,
         "today": timezone.localdate(),
     }
     return render(request, "tracker/country_detail.html", context)
