@@ -109,9 +109,11 @@ def hammer(path: str, seconds: float, max_requests: int) -> dict:
     }
 
 
-def start_server(workers: int) -> subprocess.Popen:
+def start_server(workers: int, log=None, **settings: str) -> subprocess.Popen:
+    """gunicorn on 127.0.0.1:PORT; `settings` are environment variables of the app."""
     env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "benchmark-only", "LOG_LEVEL": "WARNING"}
     env.setdefault("ALLOWED_HOSTS", "127.0.0.1")
+    env.update(settings)
     server = subprocess.Popen(
         [
             sys.executable,
@@ -127,6 +129,7 @@ def start_server(workers: int) -> subprocess.Popen:
         ],
         cwd=ROOT,
         env=env,
+        stderr=log,
     )
     for _ in range(100):
         try:

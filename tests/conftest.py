@@ -29,6 +29,15 @@ def no_login_throttling(settings):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    """Each test has an empty page cache of its own, in memory."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def staff(db):
     """A member of the network secretariat, with every permission of the project."""

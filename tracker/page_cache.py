@@ -6,8 +6,9 @@ Every save or delete of a record a public page shows replaces the token in the s
 transaction, so the next request in any process renders afresh: an accepted update shows
 at once. Reading the token is the one query a cached page costs.
 
-The pages are the same for every visitor but for the CSRF token of the language form: it
-is cached as a placeholder and filled in for each request.
+The pages are the same for every visitor but for the CSRF token of the language form
+(shown when more than one language is set up): it is cached as a placeholder and filled
+in for each request.
 """
 
 import contextlib
@@ -25,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 CSRF_PLACEHOLDER = "csrf-token-placeholder-5b0d9c2e"
+PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 _bulk = contextvars.ContextVar("page_cache_bulk", default=False)
 _token = contextvars.ContextVar("page_cache_token", default=None)  # of the page being served
 
@@ -66,8 +68,8 @@ def public_page(view):
             return view(request, *args, **kwargs)
         token = current_token()
         key = _key(request, token)
-        html = cache.get(key)
-        if html is None:
+        content = cache.get(key)
+        if content is None:
             request.csrf_placeholder = True
             reset = _token.set(token)
             try:
@@ -77,9 +79,11 @@ def public_page(view):
                 request.csrf_placeholder = False
             if response.status_code != 200 or response.streaming:
                 return response
-            html = response.content.decode(response.charset)
-            cache.set(key, html, settings.PUBLIC_PAGE_CACHE_SECONDS)
-        return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+            content = response.content
+            cache.set(key, content, settings.PUBLIC_PAGE_CACHE_SECONDS)
+        if PLACEHOLDER_BYTES in content:  # a form on the page (the language switcher)
+            content = content.replace(PLACEHOLDER_BYTES, get_token(request).encode())
+        return HttpResponse(content)
 
     return cached_view
 

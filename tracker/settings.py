@@ -112,7 +112,8 @@ TEMPLATES = [
 ]
 
 # SQLite by default, in WAL mode; writers take the lock at BEGIN (IMMEDIATE) and
-# wait up to 20 s for it instead of failing with "database is locked".
+# wait up to 20 s for it instead of failing with "database is locked". Connections are
+# kept between requests: opening one (and its PRAGMAs) costs more than a cached page.
 SQLITE_PATH = Path(os.environ.get("SQLITE_PATH", BASE_DIR / "db.sqlite3"))
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
@@ -130,6 +131,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             ),
         }
     )
+    DATABASES["default"]["CONN_MAX_AGE"] = 600
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # psycopg's pool keeps the connections; Django must not keep its own (CONN_MAX_AGE=0).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -175,15 +178,27 @@ STORAGES = {
 # production serves what `collectstatic` gathered in STATIC_ROOT.
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 
-# Public pages are cached whole in each process's memory, under a token that changes with
-# any data they show (tracker/page_cache.py): changes show at once. 0 switches it off.
+# Public pages are cached whole, under a token that changes with any data they show
+# (tracker/page_cache.py): changes show at once. 0 switches it off. The cache is a folder
+# of files that gunicorn's workers share (a page is rendered once, not once per worker);
+# REDIS_URL=redis://host:6379/0 puts it in Redis instead, for several application hosts.
 PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", 3600))
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", 500))},
+CACHE_ENTRIES = int(os.environ.get("CACHE_ENTRIES", 2000))
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CACHE_DIR", BASE_DIR / "var" / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": CACHE_ENTRIES},
+        }
+    }
 
 # Largest evidence file (PDF, image, office document) a focal point may upload.
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))

@@ -162,7 +162,11 @@ def test_pages_without_demo_data_carry_no_demo_banner(client, world):
     assert "Demonstration data." not in client.get(reverse("tracker:dashboard")).text
 
 
-def test_every_page_has_one_h1_landmarks_and_a_language_switcher(client, published):
+TWO_LANGUAGES = [("en", "English"), ("fr", "Français")]
+
+
+def test_every_page_has_one_h1_landmarks_and_a_language_switcher(client, published, settings):
+    settings.LANGUAGES = TWO_LANGUAGES
     for url in public_urls(published)[:-1]:
         text = client.get(url).text
         assert text.count("<h1") == 1, url
@@ -170,6 +174,13 @@ def test_every_page_has_one_h1_landmarks_and_a_language_switcher(client, publish
         assert 'action="/i18n/setlang/"' in text, url
         assert 'style="' not in text, url
         assert "<script>" not in text, url
+
+
+def test_with_one_language_there_is_no_switcher_and_no_cookie(client, published):
+    for url in public_urls(published)[:-1]:
+        response = client.get(url)
+        assert 'action="/i18n/setlang/"' not in response.text, url
+        assert "csrftoken" not in response.cookies, url
 
 
 def test_content_security_policy_forbids_inline_code(client, world):
