@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import NamedTuple
 
 from django.db import models
 from django.urls import reverse
@@ -59,6 +60,31 @@ class Theme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Targets(NamedTuple):
+    """The GCM objectives and SDGs a consultation or recommendation serves."""
+
+    gcm_objectives: list[dict]
+    sdgs: list[dict]
+
+    @classmethod
+    def of(cls, **owner) -> "Targets":
+        """Both lists in one query; `owner` is consultations=... or recommendations=..."""
+
+        def tagged(model, kind: str):
+            return (
+                model.objects.filter(**owner)
+                .annotate(kind=models.Value(kind, output_field=models.CharField()))
+                .values("kind", "number", "short_name")
+                .order_by()
+            )
+
+        targets = cls([], [])
+        rows = tagged(GcmObjective, "gcm").union(tagged(Sdg, "sdg"), all=True)
+        for row in rows.order_by("kind", "number"):
+            (targets.gcm_objectives if row["kind"] == "gcm" else targets.sdgs).append(row)
+        return targets
 
 
 class Consultation(models.Model):

@@ -2,7 +2,7 @@ from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from consultations.models import Consultation, Paragraph
+from consultations.models import Consultation, Paragraph, Targets
 from tracker.page_cache import public_page
 
 
@@ -20,11 +20,10 @@ def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = get_object_or_404(
         Consultation.objects.prefetch_related(
             "sections",
-            "gcm_objectives",
-            "sdgs",
             "agenda_items",
             Prefetch("paragraphs", queryset=paragraphs),
         ),
         slug=slug,
     )
-    return render(request, "consultations/consultation_detail.html", {"consultation": consultation})
+    context = {"consultation": consultation, "targets": Targets.of(consultations=consultation)}
+    return render(request, "consultations/consultation_detail.html", context)

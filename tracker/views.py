@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django_countries import countries
 
-from consultations.models import Recommendation
+from consultations.models import Recommendation, Targets
 from tracker import exports, permissions
 from tracker.charts import stacked_bars
 from tracker.filters import CommitmentFilter, RecommendationFilter
@@ -159,9 +159,7 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
 @public_page
 def recommendation_detail(request: HttpRequest, code: str) -> HttpResponse:
     recommendation = get_object_or_404(
-        Recommendation.objects.select_related("consultation", "paragraph").prefetch_related(
-            "gcm_objectives", "sdgs"
-        ),
+        Recommendation.objects.select_related("consultation", "paragraph__consultation"),
         code=code,
     )
     commitments = list(
@@ -179,6 +177,7 @@ def recommendation_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
     context = {
         "recommendation": recommendation,
+        "targets": Targets.of(recommendations=recommendation),
         "commitments": sorted(commitments, key=lambda c: c.country.name),
         "timeline": timeline[:TIMELINE_SIZE],
         "timeline_is_cut": len(timeline) > TIMELINE_SIZE,
