@@ -15,7 +15,7 @@ find_python = $(firstword $(foreach c,python3.14 python3.13 python3.12 \
 	$(sort $(wildcard $(PYENV_ROOT)/versions/3.1[2-9]*/bin/python)) python3, \
 	$(shell $(c) -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && echo $(c))))
 
-.PHONY: run test lint format install install-dev migrate demo backup restore bench clean
+.PHONY: run test lint format install install-dev migrate demo backup restore scale-data bench load clean
 
 $(BIN)/python:
 	@PY="$(PYTHON)"; [ -n "$$PY" ] || PY="$(find_python)"; \
@@ -61,12 +61,18 @@ restore: migrate
 	@[ -n "$(FROM)" ] || { echo "Say which backup: make restore FROM=backups/<folder>" >&2; exit 1; }
 	$(BIN)/python manage.py restore_data "$(FROM)" --no-input
 
-# Benchmarks (not part of `make test`): synthetic data at scale, served by gunicorn.
+# Benchmarks and the load test (not part of `make test`): synthetic data at scale,
+# served by gunicorn on 127.0.0.1. DATABASE_URL=postgres://... runs them on PostgreSQL.
 BENCH_SQLITE ?= benchmarks/bench.sqlite3
-bench: install
+scale-data: install
 	SQLITE_PATH=$(BENCH_SQLITE) $(BIN)/python manage.py migrate --no-input -v0
 	SQLITE_PATH=$(BENCH_SQLITE) $(BIN)/python manage.py generate_scale_data --if-missing
+
+bench: scale-data
 	SQLITE_PATH=$(BENCH_SQLITE) $(BIN)/python benchmarks/bench.py
+
+load: scale-data
+	SQLITE_PATH=$(BENCH_SQLITE) $(BIN)/python benchmarks/load.py
 
 lint: install-dev
 	$(BIN)/ruff check .
