@@ -12,7 +12,7 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_countries import countries as all_countries
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -60,6 +60,9 @@ class Command(BaseCommand):
         rng = random.Random(options["seed"])
         with page_cache.bulk_changes(), transaction.atomic():
             counts = self.generate(rng, options)
+        # Fresh statistics for the query planner, as a database in use has them.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         elapsed = time.monotonic() - started
         summary = ", ".join(f"{n:,} {what}" for what, n in counts.items())
         self.stdout.write(f"Generated {summary} in {elapsed:.1f} s.")
