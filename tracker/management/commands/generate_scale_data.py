@@ -13,9 +13,11 @@ import time
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django_countries import countries as all_countries
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from consultations.models import Consultation, Paragraph, Recommendation, Section
 from tracker import page_cache
@@ -197,7 +199,7 @@ class Command(BaseCommand):
         ProgressUpdate.objects.bulk_create(updates, batch_size=BATCH)
         Evidence.objects.bulk_create(evidence, batch_size=BATCH)
         Deadline.objects.bulk_create(deadlines, batch_size=BATCH)
-        self.set_public_status(consultation, updates)
+        self.set_public_status(consultation)
         return {
             "recommendations": len(recommendations),
             "countries": len(country_list),
@@ -208,27 +210,21 @@ class Command(BaseCommand):
         }
 
     @staticmethod
-    def set_public_status(consultation, updates) -> None:
-        """Each commitment takes the status of its latest accepted update, as on review."""
-        latest: dict[int, ProgressUpdate] = {}
-        for update in updates:  # primary keys are set by bulk_create
-            if update.review_state != "accepted":
-                continue
-            seen = latest.get(update.commitment_id)
-            if seen is None or update.created_at > seen.created_at:
-                latest[update.commitment_id] = update
-        changed = []
+    def set_public_status(consultation) -> None:
+        """Each commitment takes the status of its latest accepted update, as on review: one
+        UPDATE for all, then a history row each for the state it ends in."""
+        latest = ProgressUpdate.objects.filter(
+            commitment=OuterRef("pk"), review_state="accepted"
+        ).order_by("-created_at", "-pk")
         commitments = Commitment.objects.filter(recommendation__consultation=consultation)
-        for commitment in commitments.iterator(chunk_size=BATCH):
-            if update := latest.get(commitment.pk):
-                commitment.latest_accepted_update_id = update.pk
-                commitment.status = update.status
-                commitment.status_date = update.created_at.date()
-                changed.append(commitment)
-        bulk_update_with_history(
-            changed,
-            Commitment,
-            ["latest_accepted_update", "status", "status_date"],
+        commitments.update(
+            latest_accepted_update=Subquery(latest.values("pk")[:1]),
+            status=Coalesce(Subquery(latest.values("status")[:1]), Value(Status.NOT_STARTED)),
+            status_date=Subquery(latest.annotate(day=TruncDate("created_at")).values("day")[:1]),
+        )
+        Commitment.history.bulk_history_create(
+            list(commitments.filter(latest_accepted_update__isnull=False)),
+            update=True,
             batch_size=BATCH,
         )
 
