@@ -127,6 +127,7 @@ def focal_points() -> list[tuple[str, list[int]]]:
             username=username, defaults={"is_staff": True}
         )
         user.set_password(PASSWORD)
+        user.is_active = True
         user.save()
         FocalPoint.objects.get_or_create(country=country, user=user)
         commitments = list(
@@ -210,9 +211,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 4)))
     options = parser.parse_args()
     django_setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
     from django.db import connection
 
     from tracker.models import ProgressUpdate
+
+    if settings.IS_PRODUCTION:
+        raise SystemExit("The load test makes accounts with a known password: not in production.")
 
     rng = random.Random(2022)
     paths = public_paths(rng)
@@ -244,6 +250,8 @@ def main() -> None:
         log.seek(0)
         server_log = log.read()
 
+    # The accounts' password is in this file: they sign in only while the test runs.
+    get_user_model().objects.filter(username__startswith="load.focal.").update(is_active=False)
     submitted = ProgressUpdate.objects.count() - before
     locked = server_log.count("database is locked")
     print(
