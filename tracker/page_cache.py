@@ -14,6 +14,7 @@ in for each request.
 import contextlib
 import contextvars
 import hashlib
+import logging
 import uuid
 from functools import wraps
 
@@ -25,6 +26,7 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import get_language
 
+logger = logging.getLogger(__name__)
 CSRF_PLACEHOLDER = "csrf-token-placeholder-5b0d9c2e"
 PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 _bulk = contextvars.ContextVar("page_cache_bulk", default=False)
@@ -68,7 +70,7 @@ def public_page(view):
             return view(request, *args, **kwargs)
         token = current_token()
         key = _key(request, token)
-        content = cache.get(key)
+        content = _cached(cache.get, key)
         if content is None:
             request.csrf_placeholder = True
             reset = _token.set(token)
@@ -80,7 +82,7 @@ def public_page(view):
             if response.status_code != 200 or response.streaming:
                 return response
             content = response.content
-            cache.set(key, content, settings.PUBLIC_PAGE_CACHE_SECONDS)
+            _cached(cache.set, key, content, settings.PUBLIC_PAGE_CACHE_SECONDS)
         if PLACEHOLDER_BYTES in content:  # a form on the page (the language switcher)
             content = content.replace(PLACEHOLDER_BYTES, get_token(request).encode())
         return HttpResponse(content)
@@ -97,9 +99,20 @@ def remember(name: str, compute):
     """A value many pages share (a facet's options, whether there is demo data), computed
     once per token and language. Outside a cached page it is simply computed."""
     token = _token.get()
-    if token is None:
-        return compute()
-    return cache.get_or_set(f"value:{token}:{get_language()}:{name}", compute)
+    value = None
+    if token is not None:
+        value = _cached(cache.get_or_set, f"value:{token}:{get_language()}:{name}", compute)
+    return compute() if value is None else value
+
+
+def _cached(operation, *args):
+    """A cache that fails (a folder that cannot be written, Redis down) slows the pages
+    down but does not take them down."""
+    try:
+        return operation(*args)
+    except Exception:
+        logger.warning("The page cache failed; serving without it.", exc_info=True)
+        return None
 
 
 def csrf_placeholder(request) -> dict:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from consultations.models import GcmObjective, Recommendation
 from tests.factories import make_deadline, make_evidence, make_update
 from tests.pages import public_urls
+from tracker import page_cache
 from tracker.page_cache import current_token
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +131,17 @@ def test_signed_in_users_see_the_same_pages(kh_client, published):
     url = reverse("tracker:progress_table")
     anonymous = page(Client(), url)
     assert page(kh_client, url) == anonymous
+
+
+def test_pages_are_served_when_the_cache_fails(client, published, monkeypatch, caplog):
+    class Broken:
+        def get(self, *args):
+            raise ConnectionError("cache down")
+
+        set = get_or_set = get
+
+    monkeypatch.setattr(page_cache, "cache", Broken())
+    response = client.get(reverse("tracker:recommendation_detail", args=["BM22-R31"]))
+    assert response.status_code == 200
+    assert "Accepted: border posts apply one rule." in response.text
+    assert "The page cache failed" in caplog.text
