@@ -280,10 +280,8 @@ def export_values():
     from tracker.models import Commitment
     from tracker.resources import ProgressResource
 
-    ordered = Commitment.objects.with_progress().order_by(
-        "recommendation__consultation__date", "recommendation__paragraph__number", "country"
-    )
-    return ordered.values_list(*ProgressResource().value_paths())
+    rows = ProgressResource.rows_of(Commitment.objects.all())
+    return rows.values_list(*ProgressResource().value_paths())
 
 
 def bench_exports() -> None:

@@ -58,8 +58,12 @@ class Browser:
     """One client: a keep-alive connection with its own cookies."""
 
     def __init__(self):
-        self.connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
         self.cookies: dict[str, str] = {}
+        self.reconnect()
+
+    def reconnect(self) -> None:
+        """A new connection, keeping the cookies (the signed-in session)."""
+        self.connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
 
     def request(self, method: str, path: str, form: dict | None = None):
         headers = {"Host": "127.0.0.1"}
@@ -147,7 +151,7 @@ def visitor(paths: tuple[list[str], list[str]], deadline: float, tally: Tally, s
             status, _location, _text, elapsed = browser.request("GET", path)
         except (OSError, http.client.HTTPException) as error:
             errors.append(f"GET {path}: {error!r}")
-            browser = Browser()
+            browser.reconnect()
             continue
         latencies.append(elapsed)
         if status != 200:
@@ -197,7 +201,7 @@ def focal_point(username: str, commitments: list[int], deadline: float, tally: T
                 errors.append(f"POST update: {status} {_form_errors(text)}")
         except (OSError, http.client.HTTPException, AttributeError) as error:
             errors.append(f"{username}: {error!r}")
-            browser.connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+            browser.reconnect()
     tally.add(latencies, errors)
 
 

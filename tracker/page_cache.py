@@ -126,9 +126,7 @@ def csrf_placeholder(request) -> dict:
 def _changed(sender, instance=None, **kwargs) -> None:
     # Progress updates and evidence count while public, or when they stop being public.
     is_public = getattr(instance, "is_public", True)
-    if _bulk.get():
-        pass
-    elif is_public or getattr(instance, "was_public", False):
+    if not _bulk.get() and (is_public or getattr(instance, "was_public", False)):
         bump()
     if hasattr(instance, "was_public"):
         instance.was_public = is_public  # for the next save of the same object

@@ -117,11 +117,16 @@ class ProgressResource(resources.ModelResource):
     def get_queryset(self):
         return Commitment.objects.all()
 
-    def prepare(self, queryset):
-        """The commitments, ready to export: one query for the rows, a few for their extras."""
-        queryset = queryset.with_progress().order_by(
+    @staticmethod
+    def rows_of(queryset):
+        """The commitments with what each row shows, in the export's order."""
+        return queryset.with_progress().order_by(
             "recommendation__consultation__date", "recommendation__paragraph__number", "country"
         )
+
+    def prepare(self, queryset):
+        """The commitments, ready to export: one query for the rows, a few for their extras."""
+        queryset = self.rows_of(queryset)
         self._load_extras(queryset)
         return queryset
 

@@ -27,6 +27,12 @@ def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
+def _first(queryset, size: int) -> tuple[list, bool]:
+    """The first `size` rows, and whether there are more (one query, no COUNT)."""
+    rows = list(queryset[: size + 1])
+    return rows[:size], len(rows) > size
+
+
 def _accepted_updates():
     return ProgressUpdate.objects.filter(review_state=ProgressUpdate.ReviewState.ACCEPTED)
 
@@ -169,18 +175,19 @@ def recommendation_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
     # By the commitments' ids: the planner then reads the updates of these commitments
     # only, not every accepted update in date order.
-    timeline = list(
+    timeline, timeline_is_cut = _first(
         _accepted_updates()
         .filter(commitment__in=[c.pk for c in commitments])
         .select_related("commitment__country")
-        .order_by("-created_at", "-pk")[: TIMELINE_SIZE + 1]
+        .order_by("-created_at", "-pk"),
+        TIMELINE_SIZE,
     )
     context = {
         "recommendation": recommendation,
         "targets": Targets.of(recommendations=recommendation),
         "commitments": sorted(commitments, key=lambda c: c.country.name),
-        "timeline": timeline[:TIMELINE_SIZE],
-        "timeline_is_cut": len(timeline) > TIMELINE_SIZE,
+        "timeline": timeline,
+        "timeline_is_cut": timeline_is_cut,
     }
     return render(request, "tracker/recommendation_detail.html", context)
 
@@ -213,27 +220,29 @@ def country_detail(request: HttpRequest, iso: str) -> HttpResponse:
     counts = commitments.count_by_status()
     paginator = Paginator(commitments, PAGE_SIZE)
     paginator.count = sum(counts.values())  # known already: no COUNT query
-    deadlines = list(
+    deadlines, more_deadlines = _first(
         Deadline.objects.open()
         .filter(commitment__country=country)
         .select_related("commitment__recommendation")
-        .order_by("due_date", "pk")[: LIST_SIZE + 1]
+        .order_by("due_date", "pk"),
+        LIST_SIZE,
     )
-    evidence = list(
+    evidence, more_evidence = _first(
         Evidence.objects.public()
         .filter(commitment__country=country)
         .select_related("commitment__recommendation")
-        .order_by("-date", "-pk")[: LIST_SIZE + 1]
+        .order_by("-date", "-pk"),
+        LIST_SIZE,
     )
     context = {
         "country": country,
         "page": paginator.get_page(request.GET.get("page")),
         "status_counts": [(s, label, counts[s]) for s, label in Status.choices],
         "chart": stacked_bars([(country.name, counts)]),
-        "deadlines": deadlines[:LIST_SIZE],
-        "more_deadlines": len(deadlines) > LIST_SIZE,
-        "evidence": evidence[:LIST_SIZE],
-        "more_evidence": len(evidence) > LIST_SIZE,
+        "deadlines": deadlines,
+        "more_deadlines": more_deadlines,
+        "evidence": evidence,
+        "more_evidence": more_evidence,
         "today": timezone.localdate(),
     }
     return render(request, "tracker/country_detail.html", context)
