@@ -15,6 +15,7 @@ from tests.factories import (
     make_update,
     make_user,
 )
+from tracker import review
 
 
 @pytest.fixture(autouse=True)
@@ -36,6 +37,18 @@ def page_cache(settings):
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def evidence_storage(settings, tmp_path):
+    """Evidence files of each test in a folder of its own."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "evidence"},
+        },
+    }
 
 
 @pytest.fixture
@@ -112,7 +125,9 @@ def published(world):
     make_evidence(world.kh_31, world.focal_kh, title="Internal memo SECRET", visibility="internal")
     make_update(world.kh_31, world.focal_kh, narrative="Submitted: SECRET draft not reviewed.")
     returned = make_update(world.th_31, world.focal_th, narrative="Returned: SECRET wording.")
-    returned.return_for_changes(by=world.staff, comment="SECRET reviewer comment")
+    review.return_for_changes(
+        returned, by=world.staff, comment="SECRET reviewer comment", seen_version=returned.version
+    )
     make_deadline(world.kh_31, world.focal_kh, due_date=dt.date(2020, 1, 1), description="Late")
     make_deadline(world.th_32, world.focal_th, due_date=dt.date(2031, 1, 1), description="Later")
     return world

@@ -7,7 +7,6 @@ from django.contrib.auth import get_user_model
 
 from consultations.importer import import_report_file
 from consultations.models import Consultation
-from tracker.demo import network_staff_group
 
 SHIPPED_REPORT = (
     settings.BASE_DIR
@@ -29,8 +28,11 @@ def make_user(username: str, *, is_staff: bool = False, **fields):
 
 
 def make_staff(username: str = "staff"):
-    user = make_user(username, is_staff=True)
-    user.groups.add(network_staff_group())
+    """Network staff, named as on a fresh install: through tracker.roles."""
+    from tracker import roles
+
+    user = make_user(username)
+    roles.grant_network_staff(user)
     return user
 
 
@@ -47,11 +49,10 @@ def make_country(code: str, *, is_champion: bool = True):
 
 def make_focal_point(username: str, *countries):
     """A focal point: staff status to log in to the admin, member of the given countries."""
-    from tracker.models import FocalPoint
+    from tracker import roles
 
-    user = make_user(username, is_staff=True)
-    for country in countries:
-        FocalPoint.objects.create(country=country, user=user, role="Focal point")
+    user = make_user(username)
+    roles.grant_focal_point(user, countries, role="Focal point")
     return user
 
 
@@ -62,33 +63,49 @@ def make_commitment(recommendation, country, **fields):
 
 
 def make_evidence(commitment, by, *, visibility="public", **fields):
+    """Evidence as published by whoever adds it directly (staff, on a fresh install); a
+    focal point's evidence goes with an update (`update=`)."""
     import datetime as dt
 
+    from tracker import permissions
     from tracker.models import Evidence
 
-    fields = {"date": dt.date(2024, 3, 1), "title": "Ministerial circular", **fields}
+    fields = {
+        "date": dt.date(2024, 3, 1),
+        "title": "Ministerial circular",
+        "note": "The circular, in short.",
+        "set_by_staff": permissions.is_network_staff(by),
+        **fields,
+    }
     return Evidence.objects.create(
         commitment=commitment, added_by=by, visibility=visibility, **fields
     )
 
 
 def make_deadline(commitment, by, *, due_date, **fields):
+    from tracker import permissions
     from tracker.models import Deadline
 
-    fields = {"description": "Report to the network", **fields}
+    fields = {
+        "description": "Report to the network",
+        "set_by_staff": permissions.is_network_staff(by),
+        **fields,
+    }
     return Deadline.objects.create(
         commitment=commitment, created_by=by, due_date=due_date, **fields
     )
 
 
 def make_update(commitment, author, *, status="in_progress", accepted_by=None, **fields):
-    """A progress update as a focal point submits it; accepted when `accepted_by` is given."""
-    from tracker import services
+    """A progress update as its author reports it (submitted for review, or published when
+    network staff wrote it); accepted when `accepted_by` is given."""
+    from tracker import review
     from tracker.models import ProgressUpdate
 
     fields = {"narrative": "Work has begun.", **fields}
     update = ProgressUpdate(commitment=commitment, status=status, **fields)
-    services.save_progress_update(update=update, by=author)
+    review.report(update, by=author)
     if accepted_by is not None:
-        update.accept(by=accepted_by)
+        review.accept(update, by=accepted_by, seen_version=update.version)
+        update.refresh_from_db()
     return update

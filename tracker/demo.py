@@ -3,22 +3,19 @@
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
 from consultations.models import Recommendation
-from tracker import services
+from tracker import review, roles, services
 from tracker.models import (
     Commitment,
     Country,
     Deadline,
     Evidence,
-    FocalPoint,
     ProgressUpdate,
     Status,
 )
-from tracker.permissions import STAFF_GROUP
 
 # The GCM Champion Countries of the shipped consultation.
 CHAMPION_COUNTRIES = ["KH", "ID", "NP", "PH", "TH"]
@@ -40,17 +37,6 @@ DEMO_ACCOUNTS = [
 ]
 
 
-def network_staff_group() -> Group:
-    """The group of network staff, holding every permission of the project's apps."""
-    group, _ = Group.objects.get_or_create(name=STAFF_GROUP)
-    # Every permission of the project's apps, and seeing users, to name them focal points.
-    group.permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["consultations", "tracker"])
-        | Permission.objects.filter(content_type__app_label="auth", codename="view_user")
-    )
-    return group
-
-
 @transaction.atomic
 def create_demo_data() -> list[str]:
     lines = []
@@ -64,7 +50,6 @@ def create_demo_data() -> list[str]:
     lines.append(f"Champion countries: {', '.join(CHAMPION_COUNTRIES)}; {created} new commitments")
 
     User = get_user_model()
-    group = network_staff_group()
     users = {}
     for account in DEMO_ACCOUNTS:
         user, is_new = User.objects.get_or_create(
@@ -79,13 +64,11 @@ def create_demo_data() -> list[str]:
             user.set_password(account["password"])
             user.save()
         if "country" in account:
-            FocalPoint.objects.get_or_create(
-                country=Country.objects.get(code=account["country"]),
-                user=user,
-                defaults={"role": "Demo focal point"},
+            roles.grant_focal_point(
+                user, [Country.objects.get(code=account["country"])], role="Demo focal point"
             )
         else:
-            user.groups.add(group)
+            roles.grant_network_staff(user)
         users[account["username"]] = user
         lines.append(f"Demo account {user.username!r}: {'created' if is_new else 'already there'}")
 
@@ -110,6 +93,7 @@ def _demo_progress(users) -> str:
         note="Demonstration data, not a real document.",
         visibility=Evidence.Visibility.PUBLIC,
         added_by=users["focal.kh"],
+        set_by_staff=False,
         is_demo=True,
     )
     for commitment, author, status, narrative, days_ago in [
@@ -145,11 +129,10 @@ def _demo_progress(users) -> str:
             is_demo=True,
             created_at=now - dt.timedelta(days=days_ago),
         )
-        services.save_progress_update(update=update, by=author)
+        review.report(update, by=author)
     # The oldest Cambodian update has been reviewed and accepted by staff.
-    services.review_updates(
-        updates=ProgressUpdate.objects.filter(commitment=first_kh), by=users["staff"], accept=True
-    )
+    for update in ProgressUpdate.objects.filter(commitment=first_kh):
+        review.accept(update, by=users["staff"], seen_version=update.version)
     for commitment, author, days in [
         (first_kh, users["focal.kh"], 20),
         (second_kh, users["focal.kh"], -5),
@@ -161,6 +144,7 @@ def _demo_progress(users) -> str:
             due_date=today + dt.timedelta(days=days),
             responsible="Ministry focal point",
             created_by=author,
+            set_by_staff=False,
             is_demo=True,
         )
     return "Demonstration progress: 3 updates, 1 evidence note, 3 deadlines (marked as demo)"

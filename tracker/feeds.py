@@ -1,4 +1,5 @@
 from django.contrib.syndication.views import Feed
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext
@@ -7,10 +8,22 @@ from django.utils.translation import gettext_lazy as _
 from tracker.models import ProgressUpdate
 
 
-class AcceptedUpdatesFeed(Feed):
-    """Atom feed of accepted progress updates, newest first."""
+class PlainTextAtomFeed(Atom1Feed):
+    """Atom with summaries as plain text: what focal points write is never run as HTML by
+    a feed reader."""
 
-    feed_type = Atom1Feed
+    def add_item_elements(self, handler, item):
+        summary = item["description"]
+        super().add_item_elements(handler, {**item, "description": None})
+        if summary is not None:
+            handler.addQuickElement("summary", summary, {"type": "text"})
+
+
+class AcceptedUpdatesFeed(Feed):
+    """Atom feed of the updates the public has seen, newest change first: accepted ones,
+    and those withdrawn after, with the reason."""
+
+    feed_type = PlainTextAtomFeed
     title = _("GCM Tracker: accepted progress updates")
     subtitle = _("What the GCM Champion Countries report on the consultations' recommendations.")
 
@@ -19,20 +32,26 @@ class AcceptedUpdatesFeed(Feed):
 
     def items(self):
         return (
-            ProgressUpdate.objects.filter(review_state=ProgressUpdate.ReviewState.ACCEPTED)
-            .select_related("commitment__recommendation", "commitment__country", "author")
-            .order_by("-reviewed_at", "-pk")[:50]
+            ProgressUpdate.objects.on_record()
+            .select_related("commitment__recommendation", "commitment__country")
+            .annotate(changed_at=Coalesce("withdrawn_at", "accepted_at"))
+            .order_by("-changed_at", "-pk")[:50]
         )
 
     def item_title(self, update):
         commitment = update.commitment
         demo = " [{}]".format(gettext("demonstration data")) if update.is_demo else ""
+        withdrawn = "{}: ".format(gettext("Withdrawn")) if update.is_withdrawn else ""
         return (
-            f"{commitment.country}: {commitment.recommendation.code} "
+            f"{withdrawn}{commitment.country}: {commitment.recommendation.code} "
             f"{update.get_status_display()}{demo}"
         )
 
     def item_description(self, update):
+        if update.is_withdrawn:
+            return "{}: {}\n\n{}".format(
+                gettext("Withdrawn"), update.withdrawal_reason, update.narrative
+            )
         return update.narrative
 
     def item_link(self, update):
@@ -40,10 +59,10 @@ class AcceptedUpdatesFeed(Feed):
         return f"{url}#update-{update.pk}"
 
     def item_pubdate(self, update):
-        return update.created_at
+        return update.accepted_at
 
     def item_updateddate(self, update):
-        return update.reviewed_at or update.created_at
+        return update.changed_at
 
     def item_author_name(self, update):
         return str(update.commitment.country)

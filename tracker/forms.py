@@ -1,17 +1,15 @@
 from django import forms
+from django.contrib.auth.forms import AdminUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from tracker.models import Commitment, Country
+from tracker.models import Commitment, Country, Person, ProgressUpdate
+from tracker.permissions import STAFF_GROUP
 
 
-class CommitmentForm(forms.ModelForm):
+class VersionedForm(forms.ModelForm):
     """Carries the version the form was opened on, to refuse a save over someone else's."""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    class Meta:
-        model = Commitment
-        fields = ["recommendation", "country", "response", "lead_agency"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -22,12 +20,44 @@ class CommitmentForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk:
             expected = cleaned.get("expected_version")
-            current = Commitment.objects.filter(pk=self.instance.pk).values_list(
-                "version", flat=True
-            )[0]
+            current = (
+                type(self.instance)
+                .objects.filter(pk=self.instance.pk)
+                .values_list("version", flat=True)[0]
+            )
             if expected != current:
-                raise forms.ValidationError(conflict_message(), code="conflict")
+                raise forms.ValidationError(self.conflict_message(), code="conflict")
         return cleaned
+
+    def conflict_message(self) -> str:
+        return conflict_message()
+
+
+class CommitmentForm(VersionedForm):
+    class Meta:
+        model = Commitment
+        fields = ["recommendation", "country", "response", "lead_agency"]
+
+
+class ProgressUpdateForm(VersionedForm):
+    class Meta:
+        model = ProgressUpdate
+        fields = [
+            "commitment",
+            "status",
+            "narrative",
+            "challenges",
+            "support_needed",
+            "response",
+            "lead_agency",
+        ]
+
+    def conflict_message(self) -> str:
+        return _(
+            "This update was changed (or reviewed) after you opened it, so your changes were "
+            "not saved. They are still in the form below: open the update again in a new tab "
+            "to see what changed, then save yours again."
+        )
 
 
 def conflict_message() -> str:
@@ -45,9 +75,64 @@ class ReturnForm(forms.Form):
     )
 
 
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it withdrawn?"),
+        help_text=_("For a published update, the public reads this beside it."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+
 class AssignForm(forms.Form):
     countries = forms.ModelMultipleChoiceField(
         queryset=Country.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         label=_("Countries that will own the selected recommendations"),
     )
+
+
+class RoleFields(forms.Form):
+    """The two roles, as fields of the People forms."""
+
+    is_network_staff = forms.BooleanField(
+        label=_("Network staff"),
+        required=False,
+        help_text=_("Reviews progress updates, manages reports, countries and people."),
+    )
+    focal_countries = forms.ModelMultipleChoiceField(
+        queryset=Country.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Focal point for"),
+        help_text=_("Reports progress for these countries' commitments, and nothing else."),
+    )
+
+
+class PersonForm(forms.ModelForm):
+    is_network_staff = RoleFields.base_fields["is_network_staff"]
+    focal_countries = RoleFields.base_fields["focal_countries"]
+
+    class Meta:
+        model = Person
+        fields = ["first_name", "last_name", "email", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        person = self.instance
+        if person.pk:
+            self.initial.setdefault(
+                "is_network_staff", person.groups.filter(name=STAFF_GROUP).exists()
+            )
+            self.initial.setdefault(
+                "focal_countries", list(Country.objects.filter(memberships__user=person))
+            )
+
+
+class PersonCreationForm(AdminUserCreationForm):
+    is_network_staff = RoleFields.base_fields["is_network_staff"]
+    focal_countries = RoleFields.base_fields["focal_countries"]
+
+    class Meta(AdminUserCreationForm.Meta):
+        model = Person
+        fields = ["username", "first_name", "last_name", "email"]

@@ -3,9 +3,11 @@
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,8 +15,10 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from consultations.models import Recommendation
-from tracker import permissions
+from tracker.storage import evidence_storage
 from tracker.validators import validate_evidence_file
+
+ALL = "all"  # a scope: every country (network staff); otherwise a set of country ids
 
 
 class Status(models.TextChoices):
@@ -36,27 +40,83 @@ class ConcurrentEditError(Exception):
     """Someone else saved the record after this form was opened."""
 
 
+class ProtectedRecordError(Exception):
+    """A record the public has seen cannot be deleted."""
+
+
 class ScopedQuerySet(models.QuerySet):
-    """Records that belong to a country, narrowed to what a user may see."""
+    """Records that belong to a country, narrowed to a scope (see tracker.permissions)."""
 
     country_path = "commitment__country"
 
-    def visible_to(self, user) -> "ScopedQuerySet":
-        return permissions.scope(self, user, self.country_path)
+    def for_countries(self, countries) -> "ScopedQuerySet":
+        """`countries` is ALL or a set of country ids."""
+        if countries is ALL:
+            return self
+        lookup = f"{self.country_path}__in" if self.country_path else "pk__in"
+        return self.filter(**{lookup: countries})
 
 
-class RemembersPublicState:
-    """Whether a record was public when it was read, so that hiding it clears cached pages."""
+class TracksPublicChanges:
+    """Knows, when saved or deleted, whether anything the public sees changed.
 
-    public_field = ""  # the field is_public reads
-    was_public = False
+    `public_fields` are compared with the values read from the database; `shows(values)`
+    says whether a record with those values is on the public pages. `public_changed` is set
+    before the save (or delete) is written, for the page cache's signal handlers, and a
+    public change is stamped on the commitment (`Commitment.public_changed_at`), which is
+    what `changed_since` reads.
+    """
+
+    public_fields: tuple[str, ...] = ()
+    public_changed = False
+    _loaded: tuple | None = None
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):
         instance = super().from_db(db, field_names, values, **kwargs)
-        # A deferred field is not read here (that would be a query): assume it was public.
-        instance.was_public = cls.public_field not in field_names or instance.is_public
+        loaded = set(field_names)
+        if all(cls._meta.get_field(name).attname in loaded for name in cls.public_fields):
+            instance._loaded = instance.public_values()
         return instance
+
+    def public_values(self) -> tuple:
+        return tuple(
+            getattr(self, self._meta.get_field(name).attname) for name in self.public_fields
+        )
+
+    def shows(self, values: tuple) -> bool:
+        return True
+
+    def _values_of(self, values: tuple) -> dict:
+        return dict(zip(self.public_fields, values, strict=True))
+
+    def _public_change(self, *, deleting: bool = False) -> bool:
+        before = self._loaded
+        if self.pk is None or (before is None and not deleting):
+            # New, or read without its public fields: count it if it is public now.
+            return self.shows(self.public_values())
+        if deleting:
+            return before is None or self.shows(before)
+        after = self.public_values()
+        return after != before and (self.shows(before) or self.shows(after))
+
+    def save(self, *args, **kwargs):
+        self.public_changed = self._public_change()
+        super().save(*args, **kwargs)
+        self._loaded = self.public_values()
+        if self.public_changed:
+            self.stamp_public_change()
+
+    def delete(self, *args, **kwargs):
+        self.public_changed = self._public_change(deleting=True)
+        commitment_id = getattr(self, "commitment_id", None)
+        result = super().delete(*args, **kwargs)
+        if self.public_changed and commitment_id:
+            Commitment.objects.filter(pk=commitment_id).update(public_changed_at=timezone.now())
+        return result
+
+    def stamp_public_change(self) -> None:
+        Commitment.objects.filter(pk=self.commitment_id).update(public_changed_at=timezone.now())
 
 
 class Country(models.Model):
@@ -114,12 +174,9 @@ class FocalPoint(models.Model):
 class CommitmentQuerySet(ScopedQuerySet):
     country_path = "country"
 
-    def editable_by(self, user) -> "CommitmentQuerySet":
-        return self.visible_to(user)
-
     def with_progress(self) -> "CommitmentQuerySet":
         """What a progress table row shows, in one query: no lookup per row."""
-        open_deadlines = Deadline.objects.filter(commitment=OuterRef("pk"), is_done=False)
+        open_deadlines = Deadline.objects.public().open().filter(commitment=OuterRef("pk"))
         return self.select_related(
             "recommendation__consultation",
             "recommendation__paragraph",
@@ -153,18 +210,12 @@ class CommitmentQuerySet(ScopedQuerySet):
         )
 
     def changed_since(self, day: dt.date) -> "CommitmentQuerySet":
-        """Commitments whose status, details, public evidence or deadlines changed since `day`."""
+        """Commitments where something the public sees changed since `day`: the status,
+        response or lead agency, an accepted (or withdrawn) update, public evidence or a
+        published deadline. Internal changes, and saves that change nothing, do not count.
+        """
         since = timezone.make_aware(dt.datetime.combine(day, dt.time()))
-        own = Commitment.history.model.objects.filter(id=OuterRef("pk"), history_date__gte=since)
-        evidence = Evidence.history.model.objects.filter(
-            commitment_id=OuterRef("pk"),
-            history_date__gte=since,
-            visibility=Evidence.Visibility.PUBLIC,
-        )
-        deadlines = Deadline.history.model.objects.filter(
-            commitment_id=OuterRef("pk"), history_date__gte=since
-        )
-        return self.filter(Exists(own) | Exists(evidence) | Exists(deadlines))
+        return self.filter(public_changed_at__gte=since)
 
     def count_by_status(self) -> dict[str, int]:
         counts = dict.fromkeys(Status.values, 0)
@@ -184,7 +235,17 @@ class CommitmentQuerySet(ScopedQuerySet):
         return table
 
 
-class Commitment(models.Model):
+class Commitment(TracksPublicChanges, models.Model):
+    public_fields = (
+        "recommendation",
+        "country",
+        "response",
+        "status",
+        "status_date",
+        "lead_agency",
+        "latest_accepted_update",
+    )
+
     class Response(models.TextChoices):
         NO_RESPONSE = "no_response", _("No response yet")
         SUPPORTED = "supported", _("Supported")
@@ -220,6 +281,13 @@ class Commitment(models.Model):
         verbose_name=_("latest accepted update"),
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+    public_changed_at = models.DateTimeField(
+        _("last public change"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("When anything the public sees of this commitment last changed."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -239,11 +307,18 @@ class Commitment(models.Model):
     def __str__(self) -> str:
         return f"{self.recommendation.code} · {self.country}"
 
-    def get_admin_url(self) -> str:
-        return reverse("admin:tracker_commitment_change", args=[self.pk])
+    def save(self, *args, **kwargs):
+        if self._public_change():
+            self.public_changed_at = timezone.now()
+        super().save(*args, **kwargs)
 
-    def has_dated_evidence(self) -> bool:
-        return self.evidence.filter(date__isnull=False).exists()
+    def stamp_public_change(self) -> None:
+        pass  # save() stamped it
+
+    def has_public_proof(self) -> bool:
+        """Public evidence with a note, a link or a file: what a status of "implemented"
+        or "partially implemented" needs."""
+        return self.evidence.public().proof().exists()
 
     def save_checked(self, *, expected_version: int, **kwargs) -> None:
         """Save, unless someone else saved since `expected_version` was read."""
@@ -263,11 +338,7 @@ class Commitment(models.Model):
         """
         with transaction.atomic():
             fresh = Commitment.objects.select_for_update().get(pk=self.pk)
-            latest = (
-                fresh.updates.filter(review_state=ProgressUpdate.ReviewState.ACCEPTED)
-                .order_by("-created_at", "-pk")
-                .first()
-            )
+            latest = fresh.updates.accepted().order_by("-created_at", "-pk").first()
             public = {
                 "latest_accepted_update": latest,
                 "status": latest.status if latest else Status.NOT_STARTED,
@@ -282,19 +353,74 @@ class Commitment(models.Model):
         self.refresh_from_db()
 
 
-class ProgressUpdate(RemembersPublicState, models.Model):
-    public_field = "review_state"
+class ProgressUpdateQuerySet(ScopedQuerySet):
+    def accepted(self) -> "ProgressUpdateQuerySet":
+        """Accepted and not withdrawn: what a commitment's public status comes from."""
+        return self.filter(review_state=ProgressUpdate.ReviewState.ACCEPTED)
+
+    def on_record(self) -> "ProgressUpdateQuerySet":
+        """Every update the public has seen: accepted ones, and those withdrawn after."""
+        return self.filter(accepted_at__isnull=False)
+
+    def waiting(self) -> "ProgressUpdateQuerySet":
+        return self.filter(review_state=ProgressUpdate.ReviewState.SUBMITTED)
+
+    def by_author(self, user) -> "ProgressUpdateQuerySet":
+        return self.filter(author=user)
+
+    def delete(self):
+        if self.on_record().exists():
+            raise ProtectedRecordError(_("Published progress updates cannot be deleted."))
+        return super().delete()
+
+
+class ProgressUpdate(TracksPublicChanges, models.Model):
+    """A focal point's report on a commitment, and the unit of review.
+
+    It carries everything the focal point wants the public to see: a status and what was
+    done, changes to the government response and lead agency, new evidence and follow-up
+    deadlines (records pointing at this update) and changes to existing ones
+    (EvidenceChange, DeadlineChange). None of it is public until the update is accepted;
+    every transition is in tracker.review.
+    """
+
+    public_fields = (
+        "status",
+        "narrative",
+        "challenges",
+        "support_needed",
+        "review_state",
+        "accepted_at",
+        "withdrawal_reason",
+        "is_demo",
+        "created_at",
+    )
 
     class ReviewState(models.TextChoices):
+        DRAFT = "draft", _("Draft, not submitted yet")
         SUBMITTED = "submitted", _("Submitted, waiting for review")
-        ACCEPTED = "accepted", _("Accepted")
         RETURNED = "returned", _("Returned for changes")
+        ACCEPTED = "accepted", _("Accepted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="updates")
     status = models.CharField(_("status"), max_length=30, choices=Status)
     narrative = models.TextField(_("what was done"))
     challenges = models.TextField(_("challenges"), blank=True)
     support_needed = models.TextField(_("support needed"), blank=True)
+    response = models.CharField(
+        _("new government response"),
+        max_length=20,
+        choices=Commitment.Response,
+        blank=True,
+        help_text=_("Only if the government's response has changed; empty keeps it."),
+    )
+    lead_agency = models.CharField(
+        _("new lead agency"),
+        max_length=200,
+        blank=True,
+        help_text=_("Only if the lead agency has changed; empty keeps it."),
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -314,6 +440,22 @@ class ProgressUpdate(RemembersPublicState, models.Model):
     )
     review_comment = models.TextField(_("review comment"), blank=True)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawal_reason = models.TextField(
+        _("why it was withdrawn"),
+        blank=True,
+        help_text=_("Shown to the public beside a published update that was withdrawn."),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
     is_demo = models.BooleanField(
         _("demonstration data"), default=False, help_text=_("Made up to show the tracker.")
     )
@@ -321,7 +463,7 @@ class ProgressUpdate(RemembersPublicState, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ProgressUpdateQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -340,61 +482,91 @@ class ProgressUpdate(RemembersPublicState, models.Model):
     def __str__(self) -> str:
         return f"{self.commitment} · {self.get_status_display()} ({self.created_at:%Y-%m-%d})"
 
-    def clean(self) -> None:
-        if (
-            self.status in Status.needing_evidence()
-            and self.commitment_id
-            and not self.commitment.has_dated_evidence()
-        ):
-            raise ValidationError(
-                {
-                    "status": _(
-                        "“%(status)s” needs at least one dated evidence item on this commitment. "
-                        "Add the evidence first, then submit the update."
-                    )
-                    % {"status": self.get_status_display()}
-                }
-            )
+    def shows(self, values: tuple) -> bool:
+        return self._values_of(values)["accepted_at"] is not None
 
     @property
     def is_public(self) -> bool:
         return self.review_state == self.ReviewState.ACCEPTED
 
     @property
-    def is_reviewed(self) -> bool:
-        return self.review_state != self.ReviewState.SUBMITTED
+    def is_on_record(self) -> bool:
+        """Accepted now or once: the public timeline shows it."""
+        return self.accepted_at is not None
 
-    def accept(self, *, by) -> None:
-        self._review(self.ReviewState.ACCEPTED, by=by, comment=self.review_comment)
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.review_state == self.ReviewState.WITHDRAWN
 
-    def return_for_changes(self, *, by, comment: str) -> None:
-        self._review(self.ReviewState.RETURNED, by=by, comment=comment)
+    def needs_proof(self) -> bool:
+        return self.status in Status.needing_evidence()
 
-    def _review(self, state: str, *, by, comment: str) -> None:
-        with transaction.atomic():
-            self.review_state = state
-            self.reviewer = by
-            self.review_comment = comment
-            self.reviewed_at = timezone.now()
-            self.save()
-            self.commitment.refresh_status()
+    def has_public_proof(self) -> bool:
+        """Proof for its status: public evidence with a note, a link or a file, already on
+        the commitment, added with this update, or made public by it."""
+        if self.commitment.has_public_proof():
+            return True
+        if not self.pk:
+            return False
+        own = Evidence.objects.filter(update=self, visibility=Evidence.Visibility.PUBLIC)
+        made_public = Evidence.objects.filter(
+            proposed_changes__update=self,
+            proposed_changes__visibility=Evidence.Visibility.PUBLIC,
+        )
+        return own.proof().exists() or made_public.proof().exists()
+
+    def delete(self, *args, **kwargs):
+        if self.is_on_record:
+            raise ProtectedRecordError(_("Published progress updates cannot be deleted."))
+        return super().delete(*args, **kwargs)
 
 
-class Evidence(RemembersPublicState, models.Model):
-    public_field = "visibility"
+def proof_missing_message(status: str) -> str:
+    return _(
+        "“%(status)s” needs at least one public evidence item with a note, a link or a "
+        "file. Add it below as public evidence, or choose another status."
+    ) % {"status": Status(status).label}
+
+
+class EvidenceFile(FieldFile):
+    """An evidence file. Its link is the view that checks who may download it: files are
+    kept where no URL serves them, so their storage path is never linked."""
+
+    @property
+    def url(self) -> str:
+        self._require_file()
+        return reverse("tracker:evidence_file", args=[self.instance.pk])
+
+
+class EvidenceFileField(models.FileField):
+    attr_class = EvidenceFile
+
+
+class Evidence(TracksPublicChanges, models.Model):
+    public_fields = ("date", "title", "note", "url", "file", "visibility", "update", "is_demo")
 
     class Visibility(models.TextChoices):
         PUBLIC = "public", _("Public")
         INTERNAL = "internal", _("Internal (network staff and the country's focal points)")
 
     commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="evidence")
+    update = models.ForeignKey(
+        ProgressUpdate,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("added with the update"),
+        help_text=_("Public only once this update is accepted."),
+    )
     date = models.DateField(_("date"), help_text=_("When the evidence is from."))
     title = models.CharField(_("title"), max_length=200)
     note = models.TextField(_("note"), blank=True)
     url = models.URLField(_("link"), max_length=500, blank=True)
-    file = models.FileField(
+    file = EvidenceFileField(
         _("file"),
         upload_to="evidence/%Y/%m/",
+        storage=evidence_storage,
         blank=True,
         validators=[validate_evidence_file],
         help_text=_("PDF, PNG, JPEG, Word (DOCX), Excel (XLSX) or OpenDocument text (ODT)."),
@@ -408,13 +580,28 @@ class Evidence(RemembersPublicState, models.Model):
         related_name="+",
         verbose_name=_("added by"),
     )
+    set_by_staff = models.BooleanField(
+        _("set by network staff"),
+        default=True,
+        help_text=_("Focal points cannot change or remove it."),
+    )
     is_demo = models.BooleanField(_("demonstration data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
     class EvidenceQuerySet(ScopedQuerySet):
         def public(self):
-            return self.filter(visibility=Evidence.Visibility.PUBLIC)
+            """Public, and published: set by staff, or with an update that was accepted."""
+            return self.filter(visibility=Evidence.Visibility.PUBLIC).filter(
+                Q(update__isnull=True) | Q(update__review_state=ProgressUpdate.ReviewState.ACCEPTED)
+            )
+
+        def proof(self):
+            """Evidence that shows something: a note, a link or a file, not a title alone."""
+            return self.exclude(note="", url="", file="")
+
+        def changeable_by_focal_points(self):
+            return self.filter(set_by_staff=False)
 
     objects = EvidenceQuerySet.as_manager()
 
@@ -426,16 +613,41 @@ class Evidence(RemembersPublicState, models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.date})"
 
+    def shows(self, values: tuple) -> bool:
+        values = self._values_of(values)
+        return values["visibility"] == self.Visibility.PUBLIC and _published(values["update"])
+
     @property
     def is_public(self) -> bool:
-        return self.visibility == self.Visibility.PUBLIC
+        return self.shows(self.public_values())
 
     def get_file_url(self) -> str:
         return reverse("tracker:evidence_file", args=[self.pk]) if self.file else ""
 
 
-class Deadline(models.Model):
+def _published(update_id: int | None) -> bool:
+    """A record added with an update is public once that update is accepted."""
+    return (
+        update_id is None
+        or ProgressUpdate.objects.filter(
+            pk=update_id, review_state=ProgressUpdate.ReviewState.ACCEPTED
+        ).exists()
+    )
+
+
+class Deadline(TracksPublicChanges, models.Model):
+    public_fields = ("description", "due_date", "responsible", "is_done", "update", "is_demo")
+
     commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="deadlines")
+    update = models.ForeignKey(
+        ProgressUpdate,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deadlines",
+        verbose_name=_("added with the update"),
+        help_text=_("Public only once this update is accepted."),
+    )
     description = models.CharField(_("what is due"), max_length=300)
     due_date = models.DateField(_("due by"))
     responsible = models.CharField(_("who"), max_length=200, blank=True)
@@ -447,11 +659,22 @@ class Deadline(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
+    set_by_staff = models.BooleanField(
+        _("set by network staff"),
+        default=True,
+        help_text=_("Focal points cannot move, close or remove it."),
+    )
     is_demo = models.BooleanField(_("demonstration data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
     class DeadlineQuerySet(ScopedQuerySet):
+        def public(self):
+            """Published: set by staff, or with an update that was accepted."""
+            return self.filter(
+                Q(update__isnull=True) | Q(update__review_state=ProgressUpdate.ReviewState.ACCEPTED)
+            )
+
         def open(self):
             return self.filter(is_done=False)
 
@@ -462,6 +685,9 @@ class Deadline(models.Model):
             """Open deadlines falling due within `days`, and those already overdue."""
             today = today or timezone.localdate()
             return self.open().filter(due_date__lte=today + dt.timedelta(days=days))
+
+        def changeable_by_focal_points(self):
+            return self.filter(set_by_staff=False)
 
     objects = DeadlineQuerySet.as_manager()
 
@@ -486,9 +712,77 @@ class Deadline(models.Model):
             self.done_at = None
         super().save(*args, **kwargs)
 
+    def shows(self, values: tuple) -> bool:
+        return _published(self._values_of(values)["update"])
+
+    @property
+    def is_public(self) -> bool:
+        return self.shows(self.public_values())
+
     @property
     def is_overdue(self) -> bool:
         return not self.is_done and self.due_date < timezone.localdate()
+
+
+class EvidenceChange(models.Model):
+    """A change of visibility an update asks for, made when the update is accepted."""
+
+    update = models.ForeignKey(
+        ProgressUpdate, on_delete=models.CASCADE, related_name="evidence_changes"
+    )
+    evidence = models.ForeignKey(
+        Evidence,
+        on_delete=models.CASCADE,
+        related_name="proposed_changes",
+        verbose_name=_("evidence"),
+    )
+    visibility = models.CharField(_("make it"), max_length=10, choices=Evidence.Visibility)
+
+    class Meta:
+        verbose_name = _("change to existing evidence")
+        verbose_name_plural = _("changes to existing evidence")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["update", "evidence"], name="evidence_change_once_per_update"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evidence}: {self.get_visibility_display()}"
+
+
+class DeadlineChange(models.Model):
+    """A deadline an update moves or closes, changed when the update is accepted."""
+
+    update = models.ForeignKey(
+        ProgressUpdate, on_delete=models.CASCADE, related_name="deadline_changes"
+    )
+    deadline = models.ForeignKey(
+        Deadline,
+        on_delete=models.CASCADE,
+        related_name="proposed_changes",
+        verbose_name=_("follow-up deadline"),
+    )
+    due_date = models.DateField(
+        _("move it to"), null=True, blank=True, help_text=_("Empty keeps the date.")
+    )
+    is_done = models.BooleanField(_("mark it done"), default=False)
+
+    class Meta:
+        verbose_name = _("change to an existing deadline")
+        verbose_name_plural = _("changes to existing deadlines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["update", "deadline"], name="deadline_change_once_per_update"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.deadline)
+
+    def clean(self) -> None:
+        if self.due_date is None and not self.is_done:
+            raise ValidationError(_("Give the new date, or mark the deadline done."))
 
 
 class DeadlineReminder(models.Model):
@@ -525,3 +819,14 @@ class PublicRevision(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class Person(User):
+    """A user account as network staff see it: who they are and which role they hold.
+    Roles are granted and revoked through tracker.roles."""
+
+    class Meta:
+        proxy = True
+        ordering = ["username"]
+        verbose_name = _("person and role")
+        verbose_name_plural = _("people and roles")

@@ -1,12 +1,14 @@
-"""Emails about progress updates and deadlines. Sent after the transaction commits."""
+"""Emails about progress updates and deadlines. Sent after the transaction commits.
+
+Who receives them is asked of tracker.permissions: reviewers are the network staff.
+"""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 
-from tracker.permissions import STAFF_GROUP
+from tracker import permissions
 
 
 def _admin_url(path: str) -> str:
@@ -14,11 +16,7 @@ def _admin_url(path: str) -> str:
 
 
 def staff_reviewer_emails() -> list[str]:
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True, is_staff=True, groups__name=STAFF_GROUP)
-        .exclude(email="")
-    )
+    users = permissions.network_staff_users().exclude(email="")
     return sorted(set(users.values_list("email", flat=True)))
 
 
@@ -27,31 +25,60 @@ def _send_later(subject: str, body: str, recipients: list[str]) -> None:
         transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
 
 
+def _update_url(update) -> str:
+    return _admin_url(reverse("admin:tracker_progressupdate_change", args=[update.pk]))
+
+
 def update_submitted(update) -> None:
     commitment = update.commitment
-    url = _admin_url(reverse("admin:tracker_progressupdate_change", args=[update.pk]))
     _send_later(
         f"[GCM Tracker] Update to review: {commitment}",
         f"{update.author} submitted a progress update for {commitment}.\n\n"
         f"Status: {update.get_status_display()}\n\n{update.narrative}\n\n"
-        f"Review it: {url}\n",
+        f"Review it: {_update_url(update)}\n",
         staff_reviewer_emails(),
     )
 
 
 def update_reviewed(update) -> None:
+    """Accepted or returned: the author is told (unless they reviewed it themselves)."""
     if not update.author.email or update.author_id == update.reviewer_id:
         return
     verdict = update.get_review_state_display()
-    url = _admin_url(reverse("admin:tracker_progressupdate_change", args=[update.pk]))
+    if update.review_state == update.ReviewState.ACCEPTED:
+        what_next = "It is now public on the tracker."
+    else:
+        what_next = "Nothing of it is public. Correct it as the comment says, then submit it again."
     comment = (
         f"\nComment from {update.reviewer}:\n{update.review_comment}\n"
-        if (update.review_comment)
+        if update.review_comment
         else ""
     )
     _send_later(
         f"[GCM Tracker] {verdict}: your update on {update.commitment}",
-        f"Your progress update on {update.commitment} was reviewed: {verdict}.\n{comment}\n"
-        f"See it: {url}\n",
+        f"Your progress update on {update.commitment} was reviewed: {verdict}.\n"
+        f"{what_next}\n{comment}\nSee it: {_update_url(update)}\n",
         [update.author.email],
     )
+
+
+def update_withdrawn(update, *, was: str) -> None:
+    """By its author before review (the reviewers are told it no longer waits), or by
+    staff after it was published (the author is told why)."""
+    State = update.ReviewState
+    if was == State.ACCEPTED:
+        if update.author.email and update.author_id != update.withdrawn_by_id:
+            _send_later(
+                f"[GCM Tracker] Withdrawn: your update on {update.commitment}",
+                f"{update.withdrawn_by} withdrew your published progress update on "
+                f"{update.commitment}. The public timeline shows that it was withdrawn, "
+                f"and why:\n\n{update.withdrawal_reason}\n\nSee it: {_update_url(update)}\n",
+                [update.author.email],
+            )
+    elif was == State.SUBMITTED:
+        _send_later(
+            f"[GCM Tracker] Withdrawn before review: {update.commitment}",
+            f"{update.author} withdrew their progress update on {update.commitment}; "
+            f"it no longer waits for review.\n\n{_update_url(update)}\n",
+            staff_reviewer_emails(),
+        )

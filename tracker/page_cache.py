@@ -124,12 +124,10 @@ def csrf_placeholder(request) -> dict:
 
 
 def _changed(sender, instance=None, **kwargs) -> None:
-    # Progress updates and evidence count while public, or when they stop being public.
-    is_public = getattr(instance, "is_public", True)
-    if not _bulk.get() and (is_public or getattr(instance, "was_public", False)):
+    # Records that know whether the public sees the change (updates under review, internal
+    # evidence, deadlines waiting for their update) say so; anything else counts.
+    if not _bulk.get() and getattr(instance, "public_changed", True):
         bump()
-    if hasattr(instance, "was_public"):
-        instance.was_public = is_public  # for the next save of the same object
 
 
 def _tags_changed(sender, action, **kwargs) -> None:

@@ -1,18 +1,34 @@
-"""Who may see and change what. Every route (admin, import, views, exports) asks here.
+"""Who may see and change what: the only module that knows the roles.
 
-Two roles:
-- network staff: active staff users in the "Network staff" group (or superusers); they
-  see and change everything and review progress updates;
-- focal points: users named for one or more countries; they see and update their own
-  countries' commitments and nothing else.
+Two roles, granted and revoked by tracker.roles (the `roles` command, or People in the
+admin):
+- network staff: active staff users in the "Network staff" group, and superusers; they see
+  and change everything, review progress updates and grant roles;
+- focal points: users named for one or more countries; they see their countries' records
+  and report progress on them, which the public sees once network staff accept it.
 
-Membership is read once per request (cached on the request's user object), so removing
-someone from a country takes effect on their next request.
+A user maps to a scope (`countries_of`): ALL, some country ids, or none (the public). The
+QuerySets filter by that scope (`for_countries`); everything else asks the functions below.
+Django's own model permissions (the admin of reports and reference lists, say) come from
+here too, through RoleBackend: groups and per-user permissions grant nothing.
+
+Membership is read once per request (cached on the request's user object), so a revoked
+role takes effect on the next request.
 """
 
-from django.db.models import QuerySet
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Q, QuerySet
+
+from tracker.models import ALL
 
 STAFF_GROUP = "Network staff"
+
+__all__ = ["ALL", "STAFF_GROUP"]
+
+
+# --- roles ------------------------------------------------------------------------------
 
 
 def is_network_staff(user) -> bool:
@@ -44,20 +60,48 @@ def is_focal_point(user) -> bool:
     return bool(focal_country_ids(user))
 
 
+def countries_of(user):
+    """The user's scope: ALL for network staff, their countries for a focal point, none
+    otherwise."""
+    return ALL if is_network_staff(user) else focal_country_ids(user)
+
+
 def has_tracker_access(user) -> bool:
     """May use the tracking part of the admin at all."""
     return is_network_staff(user) or is_focal_point(user)
 
 
-def scope(queryset: QuerySet, user, country_path: str) -> QuerySet:
-    """The part of `queryset` the user may see; `country_path` leads to the Country."""
-    if is_network_staff(user):
-        return queryset
-    countries = focal_country_ids(user)
-    if not countries:
-        return queryset.none()
-    lookup = f"{country_path}__in" if country_path else "pk__in"
-    return queryset.filter(**{lookup: countries})
+def holds_a_role(user) -> bool:
+    """Network staff (by the group, whatever the staff flag) or a focal point anywhere."""
+    from tracker.models import FocalPoint
+
+    return (
+        user.is_superuser
+        or user.groups.filter(name=STAFF_GROUP).exists()
+        or FocalPoint.objects.filter(user=user).exists()
+    )
+
+
+def network_staff_users() -> QuerySet:
+    """Everyone who reviews: for the emails about updates waiting."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(is_staff=True, groups__name=STAFF_GROUP))
+    )
+
+
+def focal_point_users(country_ids=None) -> QuerySet:
+    """Active focal points (of the given countries): for deadline reminders."""
+    users = get_user_model().objects.filter(
+        is_active=True, is_staff=True, focal_memberships__isnull=False
+    )
+    if country_ids is not None:
+        users = users.filter(focal_memberships__country__in=country_ids)
+    return users.distinct()
+
+
+# --- records ----------------------------------------------------------------------------
 
 
 def country_id_of(obj) -> int | None:
@@ -74,23 +118,135 @@ def can_view(user, obj) -> bool:
     return is_network_staff(user) or country_id_of(obj) in focal_country_ids(user)
 
 
+def can_report_on(user, commitment) -> bool:
+    """Write progress updates (and bulk-update rows) for this commitment."""
+    return can_view(user, commitment)
+
+
 def can_change(user, obj) -> bool:
-    """Staff change anything; focal points their countries' records, but not reviewed updates."""
-    from tracker.models import Country, FocalPoint, ProgressUpdate
+    """Edit the record in place. What staff change is published at once; focal points
+    change only their own updates before they are accepted, and what those updates add.
+    """
+    from tracker.models import Deadline, Evidence, ProgressUpdate
 
+    if isinstance(obj, ProgressUpdate):
+        return can_edit_update(user, obj)
+    if isinstance(obj, Evidence | Deadline) and obj.update_id is not None:
+        # Added with an update: changed with it, until it is reviewed.
+        return obj.update.review_state != obj.update.ReviewState.ACCEPTED and (
+            can_edit_update(user, obj.update)
+        )
+    return is_network_staff(user)
+
+
+def can_edit_update(user, update) -> bool:
+    """Its author, while it is a draft, waits for review or came back; staff's own updates
+    (which are published on save) stay theirs to correct. Staff do not edit a focal
+    point's update: they accept it or return it with a comment."""
+    State = update.ReviewState
+    if not update.pk:
+        return can_report_on(user, update.commitment)
+    if update.author_id != user.pk or not can_view(user, update):
+        return False
     if is_network_staff(user):
-        return True
-    if isinstance(obj, Country | FocalPoint):
-        return False
-    if isinstance(obj, ProgressUpdate) and obj.review_state == ProgressUpdate.ReviewState.ACCEPTED:
-        return False
-    return can_view(user, obj)
+        return update.review_state != State.WITHDRAWN
+    return update.review_state in (State.DRAFT, State.SUBMITTED, State.RETURNED)
 
 
-def can_review(user) -> bool:
+def can_submit(user, update) -> bool:
+    return (
+        update.author_id == user.pk
+        and update.review_state in (update.ReviewState.DRAFT, update.ReviewState.RETURNED)
+        and can_view(user, update)
+    )
+
+
+def can_review(user, update=None) -> bool:
+    """Accept or return; someone else's update, waiting for review."""
+    if not is_network_staff(user):
+        return False
+    return update is None or update.review_state == update.ReviewState.SUBMITTED
+
+
+def can_withdraw(user, update) -> bool:
+    """The author, before review; network staff, once it is accepted (with a reason)."""
+    State = update.ReviewState
+    if update.review_state == State.ACCEPTED:
+        return is_network_staff(user)
+    return (
+        update.review_state in (State.DRAFT, State.SUBMITTED, State.RETURNED)
+        and update.author_id == user.pk
+        and can_view(user, update)
+    )
+
+
+def can_delete(user, obj) -> bool:
+    """Network staff delete records; never an update the public has seen."""
+    from tracker.models import ProgressUpdate
+
+    if isinstance(obj, ProgressUpdate) and obj.is_on_record:
+        return False
     return is_network_staff(user)
 
 
 def can_manage(user) -> bool:
-    """Assign recommendations, manage countries and focal points, delete records."""
+    """Assign recommendations, manage countries, grant roles, import reports."""
     return is_network_staff(user)
+
+
+def changeable_evidence(user, commitment) -> QuerySet:
+    """Evidence of the commitment whose visibility the user's update may change."""
+    evidence = commitment.evidence.all()
+    return evidence if is_network_staff(user) else evidence.changeable_by_focal_points()
+
+
+def changeable_deadlines(user, commitment) -> QuerySet:
+    """Open deadlines of the commitment that the user's update may move or close."""
+    deadlines = commitment.deadlines.public().open()
+    return deadlines if is_network_staff(user) else deadlines.changeable_by_focal_points()
+
+
+# --- Django's model permissions ---------------------------------------------------------
+
+FOCAL_POINT_PERMISSIONS = frozenset(
+    {
+        "tracker.view_commitment",
+        "tracker.view_progressupdate",
+        "tracker.add_progressupdate",
+        "tracker.change_progressupdate",
+        "tracker.view_evidence",
+        "tracker.view_deadline",
+    }
+)
+
+
+def model_permissions(user) -> set[str]:
+    """The "app.codename" permissions a user holds, by role."""
+    if is_network_staff(user):
+        names = {"auth.view_user"}
+        for label in ("consultations", "tracker"):
+            for model in apps.get_app_config(label).get_models():
+                opts = model._meta
+                names.update(
+                    f"{label}.{action}_{opts.model_name}" for action in opts.default_permissions
+                )
+                names.update(f"{label}.{codename}" for codename, _ in opts.permissions)
+        return names
+    if is_focal_point(user):
+        return set(FOCAL_POINT_PERMISSIONS)
+    return set()
+
+
+class RoleBackend(ModelBackend):
+    """Django's sign-in, with permissions from the roles above. Groups and per-user
+    permissions set in the admin grant nothing, so there is one permission model."""
+
+    def get_user_permissions(self, user_obj, obj=None):
+        if user_obj.is_superuser:
+            return super().get_user_permissions(user_obj, obj)
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        return model_permissions(user_obj)
+
+    def get_group_permissions(self, user_obj, obj=None):
+        return set()

@@ -4,12 +4,12 @@ import logging
 import smtplib
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from tracker import permissions
 from tracker.models import Deadline, DeadlineReminder
 
 logger = logging.getLogger(__name__)
@@ -19,20 +19,15 @@ def send_deadline_reminders(*, days: int = 14, today=None) -> list[tuple[str, in
     """Send the reminders due today; returns (email, number of deadlines) per email sent."""
     today = today or timezone.localdate()
     due = (
-        Deadline.objects.due_within(days, today=today)
+        Deadline.objects.public()
+        .due_within(days, today=today)
         .select_related("commitment__recommendation", "commitment__country")
         .order_by("due_date")
     )
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True, focal_memberships__isnull=False)
-        .exclude(email="")
-        .distinct()
-    )
     sent = []
-    for user in users:
-        country_ids = set(user.focal_memberships.values_list("country_id", flat=True))
-        deadlines = [d for d in due if d.commitment.country_id in country_ids]
+    for user in permissions.focal_point_users().exclude(email=""):
+        countries = permissions.focal_country_ids(user)
+        deadlines = [d for d in due if d.commitment.country_id in countries]
         try:
             with transaction.atomic():  # a failed send un-records it, to be retried next run
                 fresh = [d for d in deadlines if _claim(d, user, today)]

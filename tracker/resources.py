@@ -425,7 +425,7 @@ class ProgressImportResource(ProgressResource):
             raise ValidationError(
                 _("%(country)s does not own %(code)s.") % {"country": iso, "code": code}
             )
-        if not permissions.can_change(self.user, commitment):
+        if not permissions.can_report_on(self.user, commitment):
             raise ValidationError(
                 _("This row is for %(country)s, which you do not report for.")
                 % {"country": commitment.country.name}
@@ -482,9 +482,12 @@ class ProgressImportResource(ProgressResource):
                 )
             elif status != instance.status:
                 pending["status"] = status
-                if status in Status.needing_evidence() and not instance.has_dated_evidence():
+                if status in Status.needing_evidence() and not instance.has_public_proof():
                     errors.setdefault(self.column("status"), []).append(
-                        _("“%s” needs at least one dated evidence item on the commitment first.")
+                        _(
+                            "“%s” needs public evidence with a note, a link or a file on the "
+                            "commitment first: report it with its evidence in a progress update."
+                        )
                         % Status(status).label
                     )
         if self.column("latest_note") in row:
@@ -515,24 +518,31 @@ class ProgressImportResource(ProgressResource):
         return not import_validation_errors and not getattr(instance, "_pending", None)
 
     def save_instance(self, instance, is_create, row, **kwargs):
-        from tracker import services
+        """One progress update per changed row, carrying its new deadline too: waiting for
+        review from a focal point, published at once from network staff."""
+        from tracker import permissions, review
         from tracker.models import Deadline, ProgressUpdate
 
         pending = instance._pending
-        if "status" in pending or "note" in pending:
-            status = pending.get("status", instance.status)
-            narrative = pending.get("note") or _("Status set to “%s” in a spreadsheet upload.") % (
-                Status(status).label
-            )
-            update = ProgressUpdate(commitment=instance, status=status, narrative=narrative)
-            services.save_progress_update(update=update, by=self.user)
+        status = pending.get("status", instance.status)
+        if "note" in pending:
+            narrative = pending["note"]
+        elif "status" in pending:
+            narrative = _("Status set to “%s” in a spreadsheet upload.") % Status(status).label
+        else:
+            narrative = _("Follow-up deadline set in a spreadsheet upload.")
+        update = ProgressUpdate(commitment=instance, status=status, narrative=narrative)
+        review.save_content(update, by=self.user)
         if "deadline" in pending:
             Deadline.objects.create(
                 commitment=instance,
+                update=update,
                 due_date=pending["deadline"],
                 description=_("Follow-up deadline set in a spreadsheet upload"),
                 created_by=self.user,
+                set_by_staff=permissions.is_network_staff(self.user),
             )
+        review.send_on(update, by=self.user)
 
     # The preview shows what each row will do.
 

@@ -33,10 +33,6 @@ def _first(queryset, size: int) -> tuple[list, bool]:
     return rows[:size], len(rows) > size
 
 
-def _accepted_updates():
-    return ProgressUpdate.objects.filter(review_state=ProgressUpdate.ReviewState.ACCEPTED)
-
-
 def health(request: HttpRequest) -> HttpResponse:
     """For load balancers and benchmarks: "ok" through the whole middleware stack."""
     return HttpResponse("ok", content_type="text/plain")
@@ -60,10 +56,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "objective_chart": stacked_bars(
             [(f"{n}. {name}", counts) for (n, name), counts in sorted(by_objective.items())]
         ),
-        "overdue": Deadline.objects.overdue()
+        "overdue": Deadline.objects.public()
+        .overdue()
         .select_related("commitment__recommendation", "commitment__country")
         .order_by("due_date")[:10],
-        "latest_updates": _accepted_updates()
+        "latest_updates": ProgressUpdate.objects.accepted()
         .select_related("commitment__recommendation", "commitment__country")
         .order_by("-reviewed_at", "-pk")[:10],
     }
@@ -176,7 +173,7 @@ def recommendation_detail(request: HttpRequest, code: str) -> HttpResponse:
     # By the commitments' ids: the planner then reads the updates of these commitments
     # only, not every accepted update in date order.
     timeline, timeline_is_cut = _first(
-        _accepted_updates()
+        ProgressUpdate.objects.on_record()
         .filter(commitment__in=[c.pk for c in commitments])
         .select_related("commitment__country")
         .order_by("-created_at", "-pk"),
@@ -221,7 +218,8 @@ def country_detail(request: HttpRequest, iso: str) -> HttpResponse:
     paginator = Paginator(commitments, PAGE_SIZE)
     paginator.count = sum(counts.values())  # known already: no COUNT query
     deadlines, more_deadlines = _first(
-        Deadline.objects.open()
+        Deadline.objects.public()
+        .open()
         .filter(commitment__country=country)
         .select_related("commitment__recommendation")
         .order_by("due_date", "pk"),

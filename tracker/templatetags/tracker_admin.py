@@ -14,9 +14,9 @@ def review_summary(context) -> dict:
     user = context["request"].user
     if not permissions.has_tracker_access(user):
         return {"items": []}
-    updates = ProgressUpdate.objects.visible_to(user)
+    updates = ProgressUpdate.objects.for_countries(permissions.countries_of(user))
     if not permissions.can_review(user):
-        updates = updates.filter(author=user)
+        updates = updates.by_author(user)
     counts = dict.fromkeys(ProgressUpdate.ReviewState.values, 0)
     for state in updates.values_list("review_state", flat=True).order_by():
         counts[state] += 1

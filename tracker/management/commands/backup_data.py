@@ -2,10 +2,21 @@ import tarfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
+
+
+def file_folders() -> dict[str, Path]:
+    """Uploaded files, by their name in the archive: evidence (kept apart, see
+    tracker.storage) and the rest of MEDIA_ROOT."""
+    return {
+        "media": Path(settings.MEDIA_ROOT),
+        "evidence": Path(storages["evidence"].location),
+    }
+
 
 # Rebuilt by `migrate` (content types, permissions) or not worth keeping (sessions).
 EXCLUDED = ["contenttypes", "auth.permission", "sessions"]
@@ -14,7 +25,7 @@ EXCLUDED = ["contenttypes", "auth.permission", "sessions"]
 class Command(BaseCommand):
     help = (
         "Back up the data (as portable JSON, for SQLite and PostgreSQL alike) and the "
-        "uploaded files into a new folder under backups/ (or --output)."
+        "uploaded files (evidence and the rest) into a new folder under backups/ (or --output)."
     )
 
     def add_arguments(self, parser):
@@ -37,8 +48,8 @@ class Command(BaseCommand):
                 indent=1,
                 output=str(data),
             )
-        media = Path(settings.MEDIA_ROOT)
         with tarfile.open(folder / "media.tar.gz", "w:gz") as archive:
-            if media.exists():
-                archive.add(media, arcname="media")
+            for name, path in file_folders().items():
+                if path.exists():
+                    archive.add(path, arcname=name)
         self.stdout.write(f"Backed up to {folder}")

@@ -3,12 +3,12 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from tracker import page_cache
+from tracker.management.commands.backup_data import file_folders
 
 
 class Command(BaseCommand):
@@ -31,12 +31,12 @@ class Command(BaseCommand):
             call_command("flush", interactive=False, verbosity=0)
             call_command("loaddata", str(data), verbosity=0)
         if media.exists():
-            target = Path(settings.MEDIA_ROOT)
             with tempfile.TemporaryDirectory() as unpacked, tarfile.open(media) as archive:
                 archive.extractall(unpacked, filter="data")
-                if target.exists():
-                    shutil.rmtree(target)
-                source = Path(unpacked) / "media"
-                if source.exists():
-                    shutil.copytree(source, target)
+                for name, target in file_folders().items():
+                    if target.exists():
+                        shutil.rmtree(target)
+                    source = Path(unpacked) / name
+                    if source.exists():
+                        shutil.copytree(source, target)
         self.stdout.write(f"Restored from {folder}")
