@@ -713,7 +713,17 @@ class ProgressUpdateAdmin(CommitmentScopedAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:  # nothing to show about a review yet
             return fieldsets[:2]
-        return fieldsets
+        # Only the parts of the review that happened.
+        skip = set()
+        if not obj.reviewed_at:
+            skip |= {"reviewer", "reviewed_at", "review_comment"}
+        if not obj.accepted_at:
+            skip.add("accepted_at")
+        if not obj.withdrawn_at:
+            skip |= {"withdrawn_at", "withdrawn_by", "withdrawal_reason"}
+        name, review_fields = fieldsets[2]
+        shown = [field for field in review_fields["fields"] if field not in skip]
+        return [*fieldsets[:2], (name, {**review_fields, "fields": shown})]
 
     def has_change_permission(self, request, obj=None):
         if obj is None:
@@ -1027,12 +1037,29 @@ class CountryAdmin(ScopedAdminMixin, admin.ModelAdmin):
         # Roles are granted and revoked through tracker.roles: a focal point gets the staff
         # status to sign in, and loses it with their last role.
         for membership in formset.save(commit=False):
-            if membership.pk is None:
-                roles.grant_focal_point(membership.user, [membership.country], role=membership.role)
-            else:
-                membership.save()
+            if membership.pk is not None:
+                before = FocalPoint.objects.select_related("user").get(pk=membership.pk)
+                if before.user_id == membership.user_id:
+                    membership.save()
+                    continue
+                roles.revoke_focal_point(before.user, [membership.country])  # another person
+            roles.grant_focal_point(membership.user, [membership.country], role=membership.role)
         for membership in formset.deleted_objects:
             roles.revoke_focal_point(membership.user, [membership.country])
+
+    def delete_model(self, request, obj):
+        self._revoke_members([obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        self._revoke_members(queryset)
+        super().delete_queryset(request, queryset)
+
+    @staticmethod
+    def _revoke_members(countries) -> None:
+        for country in countries:
+            for membership in country.memberships.select_related("user"):
+                roles.revoke_focal_point(membership.user, [country])
 
 
 class CommitmentInline(admin.TabularInline):
@@ -1123,7 +1150,6 @@ class PersonAdmin(admin.ModelAdmin):
     list_display = ["username", "full_name", "email", "is_active", "role_list"]
     list_filter = [RoleFilter, "is_active"]
     search_fields = ["username", "first_name", "last_name", "email"]
-    readonly_fields = ["username", "last_login", "date_joined"]
     form = PersonForm
     add_form = PersonCreationForm
 
@@ -1147,6 +1173,9 @@ class PersonAdmin(admin.ModelAdmin):
             super().get_queryset(request).prefetch_related("groups", "focal_memberships__country")
         )
         return people if request.user.is_superuser else people.filter(is_superuser=False)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["username", "last_login", "date_joined"] if obj is not None else []
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
