@@ -7,10 +7,13 @@ focal point (B), network staff and a superuser. Each cell is the class of the re
     ok     200, or a redirect somewhere other than the admin sign-in page (set_language,
            the sign-in page of someone signed in, view on site, a logout)
     login  a redirect to the admin sign-in page
-    deny   403 or 404
+    deny   403, 404 or 405 (a method the URL does not take)
 
 A refused request, and every GET, leaves the data as it was. Adding a URL without a row
-(or an unnamed one without a line in IGNORED) makes test_every_url_has_a_row fail.
+(or an unnamed one without a line in IGNORED) makes test_every_url_has_a_row fail, and so
+does a history URL without a POST row: history pages are for reading, and a POST to a
+version page is a revert, posted with the record's values changed (revert_body), which
+test_a_revert_would_change_the_data shows would change the data if it went through.
 """
 
 import dataclasses
@@ -20,11 +23,17 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
+from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models.fields.files import FieldFile
+from django.forms.models import model_to_dict
 from django.urls import URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -48,172 +57,211 @@ from tests.factories import (
     make_update,
     make_user,
 )
-from tracker.models import Commitment, Country, Deadline, Evidence, FocalPoint, ProgressUpdate
+from tracker.models import Commitment, Country, DeadlineChange, EvidenceChange, FocalPoint
 
 USERS = ("anonymous", "focal_kh", "focal_th", "staff", "superuser")
 OK, LOGIN, DENIED = "ok", "login", "deny"
 
 # Arguments name values of the `objects` fixture (Cambodia's records, or the shipped
 # report's), joined by commas; "name@v" is the id of the record's latest history version,
-# "?name" adds the query string of that name. A POST row starts with "POST". The admin's
-# logout has a POST row only: Django logs out on POST alone and answers GET with 405.
+# "?name" adds the query string of that name. A POST row starts with "POST"; a POST to a
+# history URL carries the revert of its record (post_data). The admin's logout has a POST
+# row only: Django logs out on POST alone and answers GET with 405.
 MATRIX = """
-# URL name                                        arguments          anon  A     B     staff super
+# URL name                                             arguments     anon  A     B     staff super
 # --- public site ------------------------------------------------------------------------------
-tracker:dashboard                                 -                  ok    ok    ok    ok    ok
-health                                            -                  ok    ok    ok    ok    ok
-tracker:progress_table                            -                  ok    ok    ok    ok    ok
-tracker:progress_export                           csv                ok    ok    ok    ok    ok
-tracker:progress_export                           xlsx               ok    ok    ok    ok    ok
-tracker:progress_export                           json               ok    ok    ok    ok    ok
-tracker:progress_matrix                           -                  ok    ok    ok    ok    ok
-tracker:recommendation_list                       -                  ok    ok    ok    ok    ok
-tracker:recommendation_detail                     code               ok    ok    ok    ok    ok
-tracker:country_list                              -                  ok    ok    ok    ok    ok
-tracker:country_detail                            kh                 ok    ok    ok    ok    ok
-tracker:update_feed                               -                  ok    ok    ok    ok    ok
-tracker:evidence_file                             public_ev          ok    ok    ok    ok    ok
-tracker:evidence_file                             ev                 deny  ok    deny  ok    ok
-consultations:consultation_list                   -                  ok    ok    ok    ok    ok
-consultations:consultation_detail                 slug               ok    ok    ok    ok    ok
-set_language                                      -                  ok    ok    ok    ok    ok
+tracker:dashboard                                      -             ok    ok    ok    ok    ok
+health                                                 -             ok    ok    ok    ok    ok
+tracker:progress_table                                 -             ok    ok    ok    ok    ok
+tracker:progress_export                                csv           ok    ok    ok    ok    ok
+tracker:progress_export                                xlsx          ok    ok    ok    ok    ok
+tracker:progress_export                                json          ok    ok    ok    ok    ok
+tracker:progress_matrix                                -             ok    ok    ok    ok    ok
+tracker:recommendation_list                            -             ok    ok    ok    ok    ok
+tracker:recommendation_detail                          code          ok    ok    ok    ok    ok
+tracker:country_list                                   -             ok    ok    ok    ok    ok
+tracker:country_detail                                 kh            ok    ok    ok    ok    ok
+tracker:update_feed                                    -             ok    ok    ok    ok    ok
+tracker:evidence_file                                  public_ev     ok    ok    ok    ok    ok
+tracker:evidence_file                                  ev            deny  ok    deny  ok    ok
+consultations:consultation_list                        -             ok    ok    ok    ok    ok
+consultations:consultation_detail                      slug          ok    ok    ok    ok    ok
+set_language                                           -             ok    ok    ok    ok    ok
 # --- the admin site itself ---------------------------------------------------------------------
-admin:login                                       -                  ok    ok    ok    ok    ok
-POST admin:logout                                 -                  ok    ok    ok    ok    ok
-admin:password_change                             -                  login ok    ok    ok    ok
-admin:password_change_done                        -                  login ok    ok    ok    ok
-admin:index                                       -                  login ok    ok    ok    ok
-admin:app_list                                    tracker            login ok    ok    ok    ok
-admin:app_list                                    consultations      login deny  deny  ok    ok
-admin:app_list                                    auth               login deny  deny  ok    ok
-admin:jsi18n                                      -                  login ok    ok    ok    ok
-admin:autocomplete                                ?user_search       login deny  deny  ok    ok
-admin:view_on_site                                cons_ct,cons       login ok    ok    ok    ok
+admin:login                                            -             ok    ok    ok    ok    ok
+POST admin:logout                                      -             ok    ok    ok    ok    ok
+admin:password_change                                  -             login ok    ok    ok    ok
+admin:password_change_done                             -             login ok    ok    ok    ok
+admin:index                                            -             login ok    ok    ok    ok
+admin:app_list                                         tracker       login ok    ok    ok    ok
+admin:app_list                                         consultations login deny  deny  ok    ok
+admin:app_list                                         auth          login deny  deny  ok    ok
+admin:jsi18n                                           -             login ok    ok    ok    ok
+admin:autocomplete                                     ?user_search  login deny  deny  ok    ok
+admin:view_on_site                                     cons_ct,cons  login ok    ok    ok    ok
 # --- tracking: commitments -------------------------------------------------------------------
-admin:tracker_commitment_changelist               -                  login ok    ok    ok    ok
-admin:tracker_commitment_add                      -                  login deny  deny  ok    ok
-admin:tracker_commitment_change                   kh31               login ok    deny  ok    ok
-admin:tracker_commitment_history                  kh31               login ok    deny  ok    ok
-admin:tracker_commitment_simple_history           kh31,kh31@v        login ok    deny  ok    ok
-admin:tracker_commitment_delete                   kh31               login deny  deny  ok    ok
-admin:tracker_commitment_import                   -                  login ok    ok    ok    ok
-admin:tracker_commitment_export                   -                  login ok    ok    ok    ok
-admin:tracker_commitment_process_import           -                  login deny  deny  deny  deny
-POST admin:tracker_commitment_process_import      -                  login deny  deny  deny  deny
-# --- tracking: progress updates, evidence, deadlines -------------------------------------------
-admin:tracker_progressupdate_changelist           -                  login ok    ok    ok    ok
-admin:tracker_progressupdate_add                  -                  login ok    ok    ok    ok
-admin:tracker_progressupdate_add                  ?for_kh31          login ok    deny  ok    ok
-admin:tracker_progressupdate_change               upd                login ok    deny  ok    ok
-admin:tracker_progressupdate_history              upd                login ok    deny  ok    ok
-admin:tracker_progressupdate_simple_history       upd,upd@v          login ok    deny  ok    ok
-admin:tracker_progressupdate_delete               upd                login deny  deny  ok    ok
-admin:tracker_evidence_changelist                 -                  login ok    ok    ok    ok
-admin:tracker_evidence_add                        -                  login ok    ok    ok    ok
-admin:tracker_evidence_add                        ?for_kh31          login ok    deny  ok    ok
-admin:tracker_evidence_change                     ev                 login ok    deny  ok    ok
-admin:tracker_evidence_history                    ev                 login ok    deny  ok    ok
-admin:tracker_evidence_simple_history             ev,ev@v            login ok    deny  ok    ok
-admin:tracker_evidence_delete                     ev                 login deny  deny  ok    ok
-admin:tracker_deadline_changelist                 -                  login ok    ok    ok    ok
-admin:tracker_deadline_add                        -                  login ok    ok    ok    ok
-admin:tracker_deadline_add                        ?for_kh31          login ok    deny  ok    ok
-admin:tracker_deadline_change                     dl                 login ok    deny  ok    ok
-admin:tracker_deadline_history                    dl                 login ok    deny  ok    ok
-admin:tracker_deadline_simple_history             dl,dl@v            login ok    deny  ok    ok
-admin:tracker_deadline_delete                     dl                 login deny  deny  ok    ok
+admin:tracker_commitment_changelist                    -             login ok    ok    ok    ok
+admin:tracker_commitment_add                           -             login deny  deny  ok    ok
+admin:tracker_commitment_change                        kh31          login ok    deny  ok    ok
+admin:tracker_commitment_history                       kh31          login ok    deny  ok    ok
+admin:tracker_commitment_simple_history                kh31,kh31@v   login ok    deny  ok    ok
+admin:tracker_commitment_delete                        kh31          login deny  deny  ok    ok
+admin:tracker_commitment_import                        -             login ok    ok    ok    ok
+admin:tracker_commitment_export                        -             login ok    ok    ok    ok
+admin:tracker_commitment_process_import                -             login deny  deny  deny  deny
+POST admin:tracker_commitment_process_import           -             login deny  deny  deny  deny
+# --- tracking: progress updates; evidence and deadlines, which focal points add with an update --
+admin:tracker_progressupdate_changelist                -             login ok    ok    ok    ok
+admin:tracker_progressupdate_add                       -             login ok    ok    ok    ok
+admin:tracker_progressupdate_add                       ?for_kh31     login ok    deny  ok    ok
+admin:tracker_progressupdate_change                    upd           login ok    deny  ok    ok
+admin:tracker_progressupdate_history                   upd           login ok    deny  ok    ok
+admin:tracker_progressupdate_simple_history            upd,upd@v     login ok    deny  ok    ok
+admin:tracker_progressupdate_delete                    upd           login deny  deny  ok    ok
+admin:tracker_progressupdate_delete                    accepted      login deny  deny  deny  deny
+POST admin:tracker_progressupdate_delete               accepted      login deny  deny  deny  deny
+admin:tracker_evidence_changelist                      -             login ok    ok    ok    ok
+admin:tracker_evidence_add                             -             login deny  deny  ok    ok
+admin:tracker_evidence_add                             ?for_kh31     login deny  deny  ok    ok
+admin:tracker_evidence_change                          ev            login ok    deny  ok    ok
+admin:tracker_evidence_history                         ev            login ok    deny  ok    ok
+admin:tracker_evidence_simple_history                  ev,ev@v       login ok    deny  ok    ok
+admin:tracker_evidence_delete                          ev            login deny  deny  ok    ok
+admin:tracker_deadline_changelist                      -             login ok    ok    ok    ok
+admin:tracker_deadline_add                             -             login deny  deny  ok    ok
+admin:tracker_deadline_add                             ?for_kh31     login deny  deny  ok    ok
+admin:tracker_deadline_change                          dl            login ok    deny  ok    ok
+admin:tracker_deadline_history                         dl            login ok    deny  ok    ok
+admin:tracker_deadline_simple_history                  dl,dl@v       login ok    deny  ok    ok
+admin:tracker_deadline_delete                          dl            login deny  deny  ok    ok
 # --- tracking: countries and their focal points (staff only) ----------------------------------
-admin:tracker_country_changelist                  -                  login deny  deny  ok    ok
-admin:tracker_country_add                         -                  login deny  deny  ok    ok
-admin:tracker_country_change                      kh_pk              login deny  deny  ok    ok
-admin:tracker_country_history                     kh_pk              login deny  deny  ok    ok
-admin:tracker_country_delete                      kh_pk              login deny  deny  ok    ok
+admin:tracker_country_changelist                       -             login deny  deny  ok    ok
+admin:tracker_country_add                              -             login deny  deny  ok    ok
+admin:tracker_country_change                           kh_pk         login deny  deny  ok    ok
+admin:tracker_country_history                          kh_pk         login deny  deny  ok    ok
+admin:tracker_country_delete                           kh_pk         login deny  deny  ok    ok
+# --- people and their roles: network staff's; accounts are never deleted, superusers' are theirs -
+admin:tracker_person_changelist                        -             login deny  deny  ok    ok
+admin:tracker_person_add                               -             login deny  deny  ok    ok
+admin:tracker_person_change                            user          login deny  deny  ok    ok
+admin:tracker_person_change                            super_pk      login deny  deny  deny  ok
+admin:tracker_person_history                           user          login deny  deny  ok    ok
+admin:tracker_person_delete                            user          login deny  deny  deny  deny
+POST admin:tracker_person_delete                       user          login deny  deny  deny  deny
 # --- reports: staff read them; what comes from a report changes only by importing it ----------
-admin:consultations_consultation_import           -                  login deny  deny  ok    ok
-POST admin:consultations_consultation_import      -                  login deny  deny  ok    ok
-admin:consultations_consultation_changelist       -                  login deny  deny  ok    ok
-admin:consultations_consultation_add              -                  login deny  deny  deny  deny
-admin:consultations_consultation_change           cons               login deny  deny  ok    ok
-admin:consultations_consultation_history          cons               login deny  deny  ok    ok
-admin:consultations_consultation_delete           cons               login deny  deny  ok    ok
-admin:consultations_section_changelist            -                  login deny  deny  ok    ok
-admin:consultations_section_add                   -                  login deny  deny  deny  deny
-admin:consultations_section_change                sect               login deny  deny  ok    ok
-admin:consultations_section_history               sect               login deny  deny  ok    ok
-admin:consultations_section_delete                sect               login deny  deny  deny  deny
-admin:consultations_paragraph_changelist          -                  login deny  deny  ok    ok
-admin:consultations_paragraph_add                 -                  login deny  deny  deny  deny
-admin:consultations_paragraph_change              para               login deny  deny  ok    ok
-admin:consultations_paragraph_history             para               login deny  deny  ok    ok
-admin:consultations_paragraph_simple_history      para,para@v        login deny  deny  ok    ok
-admin:consultations_paragraph_delete              para               login deny  deny  deny  deny
-admin:consultations_recommendation_changelist     -                  login deny  deny  ok    ok
-admin:consultations_recommendation_add            -                  login deny  deny  deny  deny
-admin:consultations_recommendation_change         rec                login deny  deny  ok    ok
-admin:consultations_recommendation_history        rec                login deny  deny  ok    ok
-admin:consultations_recommendation_simple_history rec,rec@v          login deny  deny  ok    ok
-admin:consultations_recommendation_delete         rec                login deny  deny  deny  deny
-admin:consultations_agendaitem_changelist         -                  login deny  deny  ok    ok
-admin:consultations_agendaitem_add                -                  login deny  deny  deny  deny
-admin:consultations_agendaitem_change             agenda             login deny  deny  ok    ok
-admin:consultations_agendaitem_history            agenda             login deny  deny  ok    ok
-admin:consultations_agendaitem_delete             agenda             login deny  deny  deny  deny
+admin:consultations_consultation_import                -             login deny  deny  ok    ok
+POST admin:consultations_consultation_import           -             login deny  deny  ok    ok
+admin:consultations_consultation_changelist            -             login deny  deny  ok    ok
+admin:consultations_consultation_add                   -             login deny  deny  deny  deny
+admin:consultations_consultation_change                cons          login deny  deny  ok    ok
+admin:consultations_consultation_history               cons          login deny  deny  ok    ok
+admin:consultations_consultation_delete                cons          login deny  deny  ok    ok
+admin:consultations_section_changelist                 -             login deny  deny  ok    ok
+admin:consultations_section_add                        -             login deny  deny  deny  deny
+admin:consultations_section_change                     sect          login deny  deny  ok    ok
+admin:consultations_section_history                    sect          login deny  deny  ok    ok
+admin:consultations_section_delete                     sect          login deny  deny  deny  deny
+admin:consultations_paragraph_changelist               -             login deny  deny  ok    ok
+admin:consultations_paragraph_add                      -             login deny  deny  deny  deny
+admin:consultations_paragraph_change                   para          login deny  deny  ok    ok
+admin:consultations_paragraph_history                  para          login deny  deny  ok    ok
+admin:consultations_paragraph_simple_history           para,para@v   login deny  deny  ok    ok
+admin:consultations_paragraph_delete                   para          login deny  deny  deny  deny
+admin:consultations_recommendation_changelist          -             login deny  deny  ok    ok
+admin:consultations_recommendation_add                 -             login deny  deny  deny  deny
+admin:consultations_recommendation_change              rec           login deny  deny  ok    ok
+admin:consultations_recommendation_history             rec           login deny  deny  ok    ok
+admin:consultations_recommendation_simple_history      rec,rec@v     login deny  deny  ok    ok
+admin:consultations_recommendation_delete              rec           login deny  deny  deny  deny
+admin:consultations_agendaitem_changelist              -             login deny  deny  ok    ok
+admin:consultations_agendaitem_add                     -             login deny  deny  deny  deny
+admin:consultations_agendaitem_change                  agenda        login deny  deny  ok    ok
+admin:consultations_agendaitem_history                 agenda        login deny  deny  ok    ok
+admin:consultations_agendaitem_delete                  agenda        login deny  deny  deny  deny
 # --- reference lists: read-only, except themes, which staff keep -------------------------------
-admin:consultations_gcmobjective_changelist       -                  login deny  deny  ok    ok
-admin:consultations_gcmobjective_add              -                  login deny  deny  deny  deny
-admin:consultations_gcmobjective_change           objective          login deny  deny  ok    ok
-admin:consultations_gcmobjective_history          objective          login deny  deny  ok    ok
-admin:consultations_gcmobjective_delete           objective          login deny  deny  deny  deny
-admin:consultations_sdg_changelist                -                  login deny  deny  ok    ok
-admin:consultations_sdg_add                       -                  login deny  deny  deny  deny
-admin:consultations_sdg_change                    sdg                login deny  deny  ok    ok
-admin:consultations_sdg_history                   sdg                login deny  deny  ok    ok
-admin:consultations_sdg_delete                    sdg                login deny  deny  deny  deny
-admin:consultations_guidingprinciple_changelist   -                  login deny  deny  ok    ok
-admin:consultations_guidingprinciple_add          -                  login deny  deny  deny  deny
-admin:consultations_guidingprinciple_change       principle          login deny  deny  ok    ok
-admin:consultations_guidingprinciple_history      principle          login deny  deny  ok    ok
-admin:consultations_guidingprinciple_delete       principle          login deny  deny  deny  deny
-admin:consultations_theme_changelist              -                  login deny  deny  ok    ok
-admin:consultations_theme_add                     -                  login deny  deny  ok    ok
-admin:consultations_theme_change                  theme              login deny  deny  ok    ok
-admin:consultations_theme_history                 theme              login deny  deny  ok    ok
-admin:consultations_theme_delete                  theme              login deny  deny  ok    ok
+admin:consultations_gcmobjective_changelist            -             login deny  deny  ok    ok
+admin:consultations_gcmobjective_add                   -             login deny  deny  deny  deny
+admin:consultations_gcmobjective_change                objective     login deny  deny  ok    ok
+admin:consultations_gcmobjective_history               objective     login deny  deny  ok    ok
+admin:consultations_gcmobjective_delete                objective     login deny  deny  deny  deny
+admin:consultations_sdg_changelist                     -             login deny  deny  ok    ok
+admin:consultations_sdg_add                            -             login deny  deny  deny  deny
+admin:consultations_sdg_change                         sdg           login deny  deny  ok    ok
+admin:consultations_sdg_history                        sdg           login deny  deny  ok    ok
+admin:consultations_sdg_delete                         sdg           login deny  deny  deny  deny
+admin:consultations_guidingprinciple_changelist        -             login deny  deny  ok    ok
+admin:consultations_guidingprinciple_add               -             login deny  deny  deny  deny
+admin:consultations_guidingprinciple_change            principle     login deny  deny  ok    ok
+admin:consultations_guidingprinciple_history           principle     login deny  deny  ok    ok
+admin:consultations_guidingprinciple_delete            principle     login deny  deny  deny  deny
+admin:consultations_theme_changelist                   -             login deny  deny  ok    ok
+admin:consultations_theme_add                          -             login deny  deny  ok    ok
+admin:consultations_theme_change                       theme         login deny  deny  ok    ok
+admin:consultations_theme_history                      theme         login deny  deny  ok    ok
+admin:consultations_theme_delete                       theme         login deny  deny  ok    ok
 # --- accounts: the superuser's; network staff hold no permission on them ----------------------
-admin:auth_user_changelist                        -                  login deny  deny  ok    ok
-admin:auth_user_add                               -                  login deny  deny  deny  ok
-admin:auth_user_change                            user               login deny  deny  ok    ok
-admin:auth_user_history                           user               login deny  deny  ok    ok
-admin:auth_user_delete                            user               login deny  deny  deny  ok
-admin:auth_user_password_change                   user               login deny  deny  deny  ok
-admin:auth_group_changelist                       -                  login deny  deny  deny  ok
-admin:auth_group_add                              -                  login deny  deny  deny  ok
-admin:auth_group_change                           group              login deny  deny  deny  ok
-admin:auth_group_history                          group              login deny  deny  deny  ok
-admin:auth_group_delete                           group              login deny  deny  deny  ok
+admin:auth_user_changelist                             -             login deny  deny  ok    ok
+admin:auth_user_add                                    -             login deny  deny  deny  ok
+admin:auth_user_change                                 user          login deny  deny  ok    ok
+admin:auth_user_history                                user          login deny  deny  ok    ok
+admin:auth_user_delete                                 user          login deny  deny  deny  ok
+admin:auth_user_password_change                        user          login deny  deny  deny  ok
+admin:auth_group_changelist                            -             login deny  deny  deny  ok
+admin:auth_group_add                                   -             login deny  deny  deny  ok
+admin:auth_group_change                                group         login deny  deny  deny  ok
+admin:auth_group_history                               group         login deny  deny  deny  ok
+admin:auth_group_delete                                group         login deny  deny  deny  ok
 # --- sign-in throttling records and two-factor devices: the superuser's as well -----------------
-admin:axes_accessattempt_changelist               -                  login deny  deny  deny  ok
-admin:axes_accessattempt_add                      -                  login deny  deny  deny  deny
-admin:axes_accessattempt_change                   attempt            login deny  deny  deny  ok
-admin:axes_accessattempt_history                  attempt            login deny  deny  deny  ok
-admin:axes_accessattempt_delete                   attempt            login deny  deny  deny  ok
-admin:axes_accesslog_changelist                   -                  login deny  deny  deny  ok
-admin:axes_accesslog_add                          -                  login deny  deny  deny  deny
-admin:axes_accesslog_change                       access             login deny  deny  deny  ok
-admin:axes_accesslog_history                      access             login deny  deny  deny  ok
-admin:axes_accesslog_delete                       access             login deny  deny  deny  ok
-admin:axes_accessfailurelog_changelist            -                  login deny  deny  deny  ok
-admin:axes_accessfailurelog_add                   -                  login deny  deny  deny  deny
-admin:axes_accessfailurelog_change                failure            login deny  deny  deny  ok
-admin:axes_accessfailurelog_history               failure            login deny  deny  deny  ok
-admin:axes_accessfailurelog_delete                failure            login deny  deny  deny  ok
-admin:otp_totp_totpdevice_changelist              -                  login deny  deny  deny  ok
-admin:otp_totp_totpdevice_add                     -                  login deny  deny  deny  ok
-admin:otp_totp_totpdevice_change                  device             login deny  deny  deny  ok
-admin:otp_totp_totpdevice_history                 device             login deny  deny  deny  ok
-admin:otp_totp_totpdevice_delete                  device             login deny  deny  deny  ok
-admin:otp_totp_totpdevice_config                  device             login deny  deny  deny  ok
-admin:otp_totp_totpdevice_qrcode                  device             login deny  deny  deny  ok
+admin:axes_accessattempt_changelist                    -             login deny  deny  deny  ok
+admin:axes_accessattempt_add                           -             login deny  deny  deny  deny
+admin:axes_accessattempt_change                        attempt       login deny  deny  deny  ok
+admin:axes_accessattempt_history                       attempt       login deny  deny  deny  ok
+admin:axes_accessattempt_delete                        attempt       login deny  deny  deny  ok
+admin:axes_accesslog_changelist                        -             login deny  deny  deny  ok
+admin:axes_accesslog_add                               -             login deny  deny  deny  deny
+admin:axes_accesslog_change                            access        login deny  deny  deny  ok
+admin:axes_accesslog_history                           access        login deny  deny  deny  ok
+admin:axes_accesslog_delete                            access        login deny  deny  deny  ok
+admin:axes_accessfailurelog_changelist                 -             login deny  deny  deny  ok
+admin:axes_accessfailurelog_add                        -             login deny  deny  deny  deny
+admin:axes_accessfailurelog_change                     failure       login deny  deny  deny  ok
+admin:axes_accessfailurelog_history                    failure       login deny  deny  deny  ok
+admin:axes_accessfailurelog_delete                     failure       login deny  deny  deny  ok
+admin:otp_totp_totpdevice_changelist                   -             login deny  deny  deny  ok
+admin:otp_totp_totpdevice_add                          -             login deny  deny  deny  ok
+admin:otp_totp_totpdevice_change                       device        login deny  deny  deny  ok
+admin:otp_totp_totpdevice_history                      device        login deny  deny  deny  ok
+admin:otp_totp_totpdevice_delete                       device        login deny  deny  deny  ok
+admin:otp_totp_totpdevice_config                       device        login deny  deny  deny  ok
+admin:otp_totp_totpdevice_qrcode                       device        login deny  deny  deny  ok
+# --- history pages are for reading: a POST (a revert, on a version page) is refused, 405 ---------
+POST admin:tracker_commitment_history                  kh31          login deny  deny  deny  deny
+POST admin:tracker_commitment_simple_history           kh31,kh31@v   login deny  deny  deny  deny
+POST admin:tracker_progressupdate_history              upd           login deny  deny  deny  deny
+POST admin:tracker_progressupdate_simple_history       upd,upd@v     login deny  deny  deny  deny
+POST admin:tracker_evidence_history                    ev            login deny  deny  deny  deny
+POST admin:tracker_evidence_simple_history             ev,ev@v       login deny  deny  deny  deny
+POST admin:tracker_deadline_history                    dl            login deny  deny  deny  deny
+POST admin:tracker_deadline_simple_history             dl,dl@v       login deny  deny  deny  deny
+POST admin:tracker_country_history                     kh_pk         login deny  deny  deny  deny
+POST admin:tracker_person_history                      user          login deny  deny  deny  deny
+POST admin:consultations_consultation_history          cons          login deny  deny  deny  deny
+POST admin:consultations_section_history               sect          login deny  deny  deny  deny
+POST admin:consultations_paragraph_history             para          login deny  deny  deny  deny
+POST admin:consultations_paragraph_simple_history      para,para@v   login deny  deny  deny  deny
+POST admin:consultations_recommendation_history        rec           login deny  deny  deny  deny
+POST admin:consultations_recommendation_simple_history rec,rec@v     login deny  deny  deny  deny
+POST admin:consultations_agendaitem_history            agenda        login deny  deny  deny  deny
+POST admin:consultations_gcmobjective_history          objective     login deny  deny  deny  deny
+POST admin:consultations_sdg_history                   sdg           login deny  deny  deny  deny
+POST admin:consultations_guidingprinciple_history      principle     login deny  deny  deny  deny
+POST admin:consultations_theme_history                 theme         login deny  deny  deny  deny
+POST admin:auth_user_history                           user          login deny  deny  deny  deny
+POST admin:auth_group_history                          group         login deny  deny  deny  deny
+POST admin:axes_accessattempt_history                  attempt       login deny  deny  deny  deny
+POST admin:axes_accesslog_history                      access        login deny  deny  deny  deny
+POST admin:axes_accessfailurelog_history               failure       login deny  deny  deny  deny
+POST admin:otp_totp_totpdevice_history                 device        login deny  deny  deny  deny
 """
 
 # Cells where the code does not do what a careful user would expect; strict, so that a fix
@@ -250,6 +298,7 @@ IGNORED = {
             "tracker/evidence",
             "tracker/deadline",
             "tracker/country",
+            "tracker/person",
         )
     },
 }
@@ -321,8 +370,8 @@ def build_objects() -> dict:
     consultation = make_consultation()
     r31, r32 = (Recommendation.objects.get(code=f"BM22-R{n}") for n in (31, 32))
     cambodia, thailand = make_country("KH"), make_country("TH")
-    kh_31 = make_commitment(r31, cambodia)
-    for recommendation, country in [(r32, cambodia), (r31, thailand), (r32, thailand)]:
+    kh_31, kh_32 = make_commitment(r31, cambodia), make_commitment(r32, cambodia)
+    for recommendation, country in [(r31, thailand), (r32, thailand)]:
         make_commitment(recommendation, country)
     staff = make_staff("nina.staff")
     focal_kh = make_focal_point("kim.cambodia", cambodia)
@@ -330,6 +379,7 @@ def build_objects() -> dict:
     superuser = make_user("sam.super", is_staff=True, is_superuser=True)
 
     update = make_update(kh_31, focal_kh)  # submitted, so still the focal point's to change
+    accepted = make_update(kh_32, focal_kh, accepted_by=staff)  # public: never deleted
     evidence = make_evidence(
         kh_31, focal_kh, visibility="internal", file=ContentFile(PDF, name="internal.pdf")
     )
@@ -352,7 +402,30 @@ def build_objects() -> dict:
     def version(obj) -> int:
         return obj.history.first().history_id
 
+    # What a revert of each record would post, as the form of its version page: the
+    # record's values with some changed, so that a POST that went through changes the data
+    # (test_a_revert_would_change_the_data shows it does, past the site's refusal).
+    reverts = {
+        "kh31": revert_body(kh_31, response="supported", lead_agency="Restored ministry"),
+        "upd": revert_body(
+            update,
+            status="implemented",
+            narrative="restored",
+            challenges="restored challenges",
+            support_needed="restored support",
+            response="noted",
+            lead_agency="Restored agency",
+        ),
+        "ev": revert_body(evidence, title="restored", visibility="public", note="restored"),
+        "dl": revert_body(
+            deadline, description="restored", due_date=dt.date(2031, 6, 30), is_done=True
+        ),
+        "para": revert_body(paragraph, text="restored", number=paragraph.number + 1000),
+        "rec": revert_body(r31, short_title="restored"),
+    }
+
     return {
+        "reverts": reverts,
         "users": {
             "focal_kh": focal_kh,
             "focal_th": focal_th,
@@ -363,6 +436,7 @@ def build_objects() -> dict:
         "kh31@v": version(kh_31),
         "upd": update.pk,
         "upd@v": version(update),
+        "accepted": accepted.pk,
         "ev": evidence.pk,
         "ev@v": version(evidence),
         "public_ev": public_evidence.pk,
@@ -390,6 +464,7 @@ def build_objects() -> dict:
         "principle": GuidingPrinciple.objects.first().pk,
         "theme": theme.pk,
         "user": focal_kh.pk,
+        "super_pk": superuser.pk,
         "group": Group.objects.get(name="Network staff").pk,
         "attempt": AccessAttempt.objects.create(
             **signin, get_data="", post_data="", failures_since_start=1
@@ -409,10 +484,34 @@ def build_objects() -> dict:
     }
 
 
+def revert_body(obj, **changes) -> dict:
+    """The record's field values as its form posts them, with `changes`; a versioned record
+    carries its current version, as its form does, so that the check of it passes."""
+    body = {}
+    for name, value in {**model_to_dict(obj), **changes}.items():
+        if value is None or value is False or isinstance(value, FieldFile):
+            continue
+        if value is True:
+            value = "on"
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        elif isinstance(value, list | tuple):
+            value = [getattr(item, "pk", item) for item in value]
+        body[name] = value
+    if hasattr(obj, "version"):
+        body["expected_version"] = obj.version
+    return body
+
+
 # --- calling and judging ----------------------------------------------------------------------
 
 
-def post_data(row: Row) -> dict:
+def post_data(row: Row, objects: dict) -> dict:
+    if row.name.endswith("_delete"):
+        return {"post": "yes"}  # the confirmation
+    if row.name.endswith("history"):
+        # A revert of the record; a history list has no form, but gets the same attempt.
+        return objects["reverts"].get(row.arguments.split(",")[0], {})
     if row.name == "admin:consultations_consultation_import":
         report = SimpleUploadedFile(SHIPPED_REPORT.name, SHIPPED_REPORT.read_bytes())
         return {"file": report, "dry_run": "on"}
@@ -428,7 +527,7 @@ def post_data(row: Row) -> dict:
 
 
 def outcome(response) -> str:
-    if response.status_code in (403, 404):
+    if response.status_code in (403, 404, 405):
         return DENIED
     if response.status_code in (301, 302):
         location = urlsplit(response["Location"]).path
@@ -439,13 +538,19 @@ def outcome(response) -> str:
 
 
 def snapshot() -> dict:
-    """The project's data, to show that a request changed none of it."""
-    models = [Commitment, ProgressUpdate, Evidence, Deadline, Country, FocalPoint]
-    models += [get_user_model(), Group]
-    data = {m._meta.label: list(m.objects.order_by("pk").values()) for m in models}
-    for model in apps.get_app_config("consultations").get_models():
-        data[model._meta.label] = list(model.objects.order_by("pk").values_list("pk", flat=True))
-    return data
+    """The project's data, to show that a request changed none of it: every record of the
+    project's apps (their history and many-to-many tables too), the accounts, their groups
+    and devices, and the admin's log of changes."""
+    user = get_user_model()
+    models = [user, user.groups.through, Group, TOTPDevice, LogEntry]
+    models += [
+        model
+        for label in ("tracker", "consultations")
+        for model in apps.get_app_config(label).get_models(include_auto_created=True)
+    ]
+    # Named, so that dropping them from the apps above cannot go unnoticed.
+    assert {EvidenceChange, DeadlineChange, Commitment.history.model} <= set(models)
+    return {m._meta.label: list(m._default_manager.order_by("pk").values()) for m in models}
 
 
 @pytest.mark.parametrize("row", list(cases()))
@@ -458,7 +563,10 @@ def test_url_for_each_user(client, objects, row):
             client.force_login(objects["users"][user])
         url = row.url(objects)
         before = snapshot()
-        response = client.post(url, post_data(row)) if row.method == "post" else client.get(url)
+        if row.method == "post":
+            response = client.post(url, post_data(row, objects))
+        else:
+            response = client.get(url)
         got = outcome(response)
         detail = f"{row.method.upper()} {url} as {user}: {response.status_code}"
         if response.has_header("Location"):
@@ -468,6 +576,37 @@ def test_url_for_each_user(client, objects, row):
         elif (row.method == "get" or got != OK) and snapshot() != before:
             wrong.append(f"{detail} changed the data")
     assert not wrong, "\n".join(wrong)
+
+
+# --- the reverts would change the data, were they let through --------------------------------
+
+VERSION_ROWS = [r for r in ROWS if r.method == "post" and r.name.endswith("_simple_history")]
+# Who may change the record, so that its version page, taking a POST, would save one.
+EDITORS = {"upd": "focal_kh"}  # staff do not edit a focal point's update; its author does
+
+
+@pytest.mark.parametrize("row", VERSION_ROWS, ids=[row.id for row in VERSION_ROWS])
+def test_a_revert_would_change_the_data(rf, objects, row):
+    """A POST row of a version page proves something only if its body, processed, changes
+    the data. Its view, called past the site's refusal of POSTs (TrackerAdminSite
+    .admin_view) but with its own checks of scope and permission, saves the record."""
+    token, version_token = row.arguments.split(",")
+    app_label, model_name = (
+        row.name.removeprefix("admin:").removesuffix("_simple_history").split("_", 1)
+    )
+    model_admin = admin.site.get_model_admin(apps.get_model(app_label, model_name))
+    request = rf.post(row.url(objects), post_data(row, objects))
+    request.user = objects["users"][EDITORS.get(token, "superuser")]
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    before = snapshot()
+
+    response = model_admin.history_form_view(
+        request, str(objects[token]), str(objects[version_token])
+    )
+
+    assert response.status_code == 302, "the revert was not saved"
+    assert snapshot() != before
 
 
 # --- the matrix covers the URLconf ------------------------------------------------------------
@@ -489,9 +628,12 @@ def test_every_url_has_a_row():
     names = {name for name, _ in patterns if name}
     unnamed = {route for name, route in patterns if not name}
     covered = {row.name for row in ROWS}
+    posted = {row.name for row in ROWS if row.method == "post"}
+    history = {name for name in names if name.endswith("history")}
     case_ids = {(row.id, user) for row in ROWS for user in USERS}
     problems = {
         "named URLs without a row in MATRIX": sorted(names - covered),
+        "history URLs without a POST row": sorted(history - posted),
         "unnamed URLs missing from IGNORED": sorted(unnamed - IGNORED.keys()),
         "rows for URLs that no longer exist": sorted(covered - names),
         "IGNORED routes that no longer exist": sorted(IGNORED.keys() - unnamed),

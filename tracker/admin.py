@@ -491,6 +491,12 @@ class CommitmentScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def get_changeform_initial_data(self, request):
         return {"commitment": request.GET.get("commitment")}
 
+    def delete_queryset(self, request, queryset):
+        # One by one: each record knows whether the public saw it (page cache, changed_since).
+        with transaction.atomic():
+            for obj in queryset:
+                obj.delete()
+
 
 def _save_items(request, formset, *, update=None) -> None:
     """Evidence and deadlines from an inline: who added them, whether staff did (focal
@@ -560,12 +566,23 @@ class ProofFormSet(BaseInlineFormSet):
                 and (data.get("note") or data.get("url") or data.get("file"))
             ):
                 return
-        made_public = update.pk and update.evidence_changes.filter(
-            visibility=Evidence.Visibility.PUBLIC, evidence__in=Evidence.objects.proof()
-        )
-        if update.commitment.has_public_proof() or made_public:
+        if update.commitment.has_public_proof() or self._posted_changes_make_proof_public():
             return
         raise ValidationError(proof_missing_message(update.status))
+
+    def _posted_changes_make_proof_public(self) -> bool:
+        """Evidence the same form makes public (its evidence_changes rows, as posted)."""
+        prefix = EvidenceChange._meta.get_field("update").remote_field.get_accessor_name()
+        chosen = set()
+        for key, value in self.data.items():
+            if not (key.startswith(f"{prefix}-") and key.endswith("-evidence")):
+                continue
+            row = key[: -len("evidence")]
+            public = self.data.get(f"{row}visibility") == Evidence.Visibility.PUBLIC
+            if value.isdigit() and public and not self.data.get(f"{row}DELETE"):
+                chosen.add(int(value))
+        evidence = Evidence.objects.filter(commitment=self.instance.commitment_id, pk__in=chosen)
+        return evidence.proof().exists()
 
 
 class UpdateEvidenceInline(UpdatePartInline):
@@ -578,7 +595,7 @@ class UpdateEvidenceInline(UpdatePartInline):
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        formset.is_draft = "_draft" in request.POST
+        formset.is_draft = _is_draft(request)
         return formset
 
 
@@ -623,6 +640,11 @@ class DeadlineChangeInline(UpdatePartInline, admin.TabularInline):
             else Deadline.objects.none()
         )
         return formset
+
+
+def _is_draft(request) -> bool:
+    """The "Save as a draft" button (see the update's change_form.html)."""
+    return request.POST.get("_continue") == "draft"
 
 
 def _posted_versions(request) -> dict[int, int]:
@@ -749,7 +771,7 @@ class ProgressUpdateAdmin(CommitmentScopedAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # Submitted (or published, for staff's own) once all it carries is saved.
-        review.send_on(form.instance, by=request.user, as_draft="_draft" in request.POST)
+        review.send_on(form.instance, by=request.user, as_draft=_is_draft(request))
 
     def response_add(self, request, obj, post_url_continue=None):
         self._say_what_happened(request, obj)
@@ -762,7 +784,10 @@ class ProgressUpdateAdmin(CommitmentScopedAdmin):
     def _say_what_happened(self, request, update) -> None:
         State = ProgressUpdate.ReviewState
         message = {
-            State.DRAFT: _("Saved as a draft. Nobody else sees it until you submit it."),
+            State.DRAFT: _(
+                "Saved as a draft. It is not sent for review, and the public does not see it, "
+                "until you submit it with Save."
+            ),
             State.SUBMITTED: _(
                 "Submitted for review. Network staff have been told; the public sees it once "
                 "they accept it. You can still change it until then."
@@ -1176,6 +1201,12 @@ class PersonAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["username", "last_login", "date_joined"] if obj is not None else []
+
+    def get_object(self, request, object_id, from_field=None):
+        person = super().get_object(request, object_id, from_field)
+        if person is None:  # not there, or a superuser's: not found, as everywhere else
+            raise Http404("No such person here.")
+        return person
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:

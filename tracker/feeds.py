@@ -1,3 +1,5 @@
+import re
+
 from django.contrib.syndication.views import Feed
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -6,6 +8,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models import ProgressUpdate
+
+# Characters XML 1.0 cannot carry (pasted from a word processor, say).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    return NOT_XML.sub(" ", text)
 
 
 class PlainTextAtomFeed(Atom1Feed):
@@ -16,7 +25,7 @@ class PlainTextAtomFeed(Atom1Feed):
         summary = item["description"]
         super().add_item_elements(handler, {**item, "description": None})
         if summary is not None:
-            handler.addQuickElement("summary", summary, {"type": "text"})
+            handler.addQuickElement("summary", xml_text(summary), {"type": "text"})
 
 
 class AcceptedUpdatesFeed(Feed):
@@ -42,7 +51,7 @@ class AcceptedUpdatesFeed(Feed):
         commitment = update.commitment
         demo = " [{}]".format(gettext("demonstration data")) if update.is_demo else ""
         withdrawn = "{}: ".format(gettext("Withdrawn")) if update.is_withdrawn else ""
-        return (
+        return xml_text(
             f"{withdrawn}{commitment.country}: {commitment.recommendation.code} "
             f"{update.get_status_display()}{demo}"
         )

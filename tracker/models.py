@@ -68,7 +68,7 @@ class TracksPublicChanges:
     """
 
     public_fields: tuple[str, ...] = ()
-    public_changed = False
+    public_changed = True  # unknown (deleted in bulk, say) counts as a change
     _loaded: tuple | None = None
 
     @classmethod

@@ -131,12 +131,15 @@ def can_change(user, obj) -> bool:
 
     if isinstance(obj, ProgressUpdate):
         return can_edit_update(user, obj)
-    if isinstance(obj, Evidence | Deadline) and obj.update_id is not None:
-        # Added with an update: changed with it, until it is reviewed.
-        return obj.update.review_state != obj.update.ReviewState.ACCEPTED and (
-            can_edit_update(user, obj.update)
-        )
-    return is_network_staff(user)
+    # Added with an update that is not accepted: changed only on the update's own page, by
+    # its author, which gives the update a new version (a reviewer who read the old one
+    # cannot accept it).
+    pending = (
+        isinstance(obj, Evidence | Deadline)
+        and obj.update_id is not None
+        and obj.update.review_state != obj.update.ReviewState.ACCEPTED
+    )
+    return not pending and is_network_staff(user)
 
 
 def can_edit_update(user, update) -> bool:

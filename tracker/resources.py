@@ -10,6 +10,7 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -152,7 +153,11 @@ class ProgressResource(resources.ModelResource):
         if not self.include_internal:
             evidence = evidence.public()
         if self.as_of:
-            evidence = evidence.filter(date__lte=self.as_of, created_at__date__lte=self.as_of)
+            # Public by then: added by staff before the day, or accepted with its update.
+            evidence = evidence.filter(date__lte=self.as_of).filter(
+                Q(update__isnull=True, created_at__date__lte=self.as_of)
+                | Q(update__accepted_at__date__lte=self.as_of)
+            )
         for item in evidence.values_list("commitment_id", "visibility", "title", "url", "date"):
             commitment_id, visibility, title, url, date = item
             text = f"{date.isoformat()} {title}" + (f" <{url}>" if url else "")

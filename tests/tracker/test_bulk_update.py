@@ -11,7 +11,9 @@ import re
 import zipfile
 
 import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook
 
@@ -89,7 +91,9 @@ def shown(page) -> str:
 # --- the happy paths --------------------------------------------------------------------
 
 
-def test_focal_point_uploads_changes_that_wait_for_review(kh_client, world, mailoutbox):
+def test_focal_point_uploads_changes_that_wait_for_review(
+    kh_client, world, mailoutbox, django_capture_on_commit_callbacks
+):
     rows = export_rows(kh_client, "?country=KH")
     row_for(rows, "BM22-R31", "KH")["Status"] = "In progress"
     row_for(rows, "BM22-R31", "KH")["Latest accepted note"] = "Circular sent to border posts."
@@ -99,10 +103,12 @@ def test_focal_point_uploads_changes_that_wait_for_review(kh_client, world, mail
     assert "In progress (new progress update)" in shown(page)
     assert snapshot()[1] == []  # the preview changed nothing
 
-    response = confirm(kh_client, page)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = confirm(kh_client, page)
     assert response.status_code == 302
-    update = ProgressUpdate.objects.get()
-    assert update.commitment == world.kh_31
+    # One update per changed row, each waiting for review.
+    assert ProgressUpdate.objects.count() == 2
+    update = ProgressUpdate.objects.get(commitment=world.kh_31)
     assert update.author == world.focal_kh
     assert update.status == "in_progress"
     assert update.narrative == "Circular sent to border posts."
@@ -111,7 +117,16 @@ def test_focal_point_uploads_changes_that_wait_for_review(kh_client, world, mail
     assert world.kh_31.status == "not_started"  # public once accepted
     deadline = world.kh_32.deadlines.get()
     assert deadline.due_date.isoformat() == "2030-06-30"
+    assert deadline.update.commitment == world.kh_32
+    assert deadline.update.author == world.focal_kh
+    assert deadline.update.review_state == ProgressUpdate.ReviewState.SUBMITTED
     assert deadline.history.first().history_user == world.focal_kh
+    # Network staff are told of each update to review.
+    assert sorted(mail.subject for mail in mailoutbox) == [
+        "[GCM Tracker] Update to review: BM22-R31 · Cambodia",
+        "[GCM Tracker] Update to review: BM22-R32 · Cambodia",
+    ]
+    assert {tuple(mail.to) for mail in mailoutbox} == {(world.staff.email,)}
 
 
 def test_staff_upload_is_accepted_at_once(staff_client, world):
@@ -155,6 +170,68 @@ def test_exporting_and_importing_unchanged_changes_nothing(staff_client, world):
     assert snapshot() == before
 
 
+# --- a new deadline goes with its update ---------------------------------------------------
+
+CHANGELIST_URL = reverse("admin:tracker_progressupdate_changelist")
+
+
+def public_deadline(code: str, iso: str) -> str:
+    """The Next deadline column of the public export, for one commitment."""
+    return row_for(export_rows(Client(), f"?country={iso}"), code, iso)["Next deadline"]
+
+
+def public_country_page(iso: str) -> str:
+    return Client().get(reverse("tracker:country_detail", args=[iso.lower()])).text
+
+
+def test_a_focal_points_new_deadline_is_public_only_once_staff_accept_it(kh_client, world):
+    rows = export_rows(kh_client, "?country=KH")
+    row_for(rows, "BM22-R32", "KH")["Next deadline"] = "2030-06-30"
+    assert confirm(kh_client, preview(kh_client, to_csv(rows))).status_code == 302
+
+    deadline = Deadline.objects.get()
+    update = deadline.update
+    assert update is not None  # part of an update, not a live deadline
+    assert (update.commitment, update.author) == (world.kh_32, world.focal_kh)
+    assert update.review_state == ProgressUpdate.ReviewState.SUBMITTED
+    assert not deadline.set_by_staff
+    assert not Deadline.objects.public().exists()
+    assert "30 Jun 2030" not in public_country_page("KH")
+    assert public_deadline("BM22-R32", "KH") == ""
+
+    # Network staff see the deadline the update carries, and accept it.
+    staff = Client()
+    staff.force_login(world.staff)
+    page = staff.post(
+        CHANGELIST_URL, {"action": "accept_updates", ACTION_CHECKBOX_NAME: [update.pk]}
+    )
+    assert page.status_code == 200
+    assert "New deadlines: Follow-up deadline set in a spreadsheet upload (by 2030-06-30)" in (
+        shown(page)
+    )
+    assert not Deadline.objects.public().exists()  # the confirmation page changed nothing
+    assert staff.post(CHANGELIST_URL, form_data(page.text)).status_code == 302
+
+    update.refresh_from_db()
+    assert update.review_state == ProgressUpdate.ReviewState.ACCEPTED
+    assert list(Deadline.objects.public()) == [deadline]
+    assert "30 Jun 2030" in public_country_page("KH")
+    assert public_deadline("BM22-R32", "KH") == "2030-06-30"
+
+
+def test_a_staff_rows_new_deadline_is_public_at_once(staff_client, world):
+    rows = export_rows(staff_client)
+    row_for(rows, "BM22-R32", "TH")["Next deadline"] = "2030-06-30"
+    assert confirm(staff_client, preview(staff_client, to_csv(rows))).status_code == 302
+
+    deadline = Deadline.objects.get()
+    assert deadline.set_by_staff
+    assert deadline.update.review_state == ProgressUpdate.ReviewState.ACCEPTED
+    assert list(Deadline.objects.public()) == [deadline]
+    assert "30 Jun 2030" in public_country_page("TH")
+    assert public_deadline("BM22-R32", "TH") == "2030-06-30"
+
+
 # --- row errors: nothing is applied, each row says why ----------------------------------
 
 
@@ -167,7 +244,7 @@ def test_exporting_and_importing_unchanged_changes_nothing(staff_client, world):
         ({"Next deadline": "31/02/2030"}, "“31/02/2030” is not a date"),
         ({"Lead agency": "Someone else"}, "This column cannot be changed here"),
         ({"Recommendation text": "Rewritten"}, "This column cannot be changed here"),
-        ({"Status": "Implemented"}, "needs at least one dated evidence item"),
+        ({"Status": "Implemented"}, "needs public evidence with a note, a link or a file"),
     ],
 )
 def test_row_errors_are_reported_and_nothing_changes(kh_client, world, change, message):
@@ -180,6 +257,34 @@ def test_row_errors_are_reported_and_nothing_changes(kh_client, world, change, m
     assert message in shown(page)
     assert "confirm_form" not in page.context or page.context["confirm_form"] is None
     assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("evidence", "accepted"),
+    [
+        ({"visibility": "public", "note": "", "title": "A title alone"}, False),
+        ({"visibility": "internal", "note": "Signed by the minister."}, False),
+        ({"visibility": "public", "note": "", "url": "https://example.org/decree"}, True),
+        ({"visibility": "public", "note": "Signed by the minister."}, True),
+    ],
+    ids=["public title alone", "internal with a note", "public link", "public note"],
+)
+def test_implemented_needs_public_evidence_with_a_note_link_or_file(
+    staff_client, world, evidence, accepted
+):
+    make_evidence(world.kh_31, world.staff, **evidence)
+    rows = export_rows(staff_client, "?country=KH")
+    row_for(rows, "BM22-R31", "KH")["Status"] = "Implemented"
+    before = snapshot()
+    page = preview(staff_client, to_csv(rows))
+    refusal = "“Implemented” needs public evidence with a note, a link or a file"
+    assert (refusal in shown(page)) is not accepted
+    if not accepted:
+        assert snapshot() == before
+        return
+    assert confirm(staff_client, page).status_code == 302
+    world.kh_31.refresh_from_db()
+    assert world.kh_31.status == "implemented"
 
 
 def test_duplicated_row_is_an_error(kh_client, world):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from consultations.models import Recommendation
 from tests.factories import make_country, make_deadline, make_update, make_user
 from tests.forms import form_data
+from tracker import review
 from tracker.models import Commitment, ConcurrentEditError, Country
 
 pytestmark = pytest.mark.django_db
@@ -157,15 +158,38 @@ def test_save_checked_refuses_a_stale_version(world):
     assert world.kh_31.history.first().lead_agency == "A"
 
 
-def test_accepting_an_update_makes_an_open_form_stale(kh_client, world):
+def test_accepting_an_update_makes_an_open_form_stale(staff_client, world):
     url = change_url(world.kh_31)
-    stale = form_data(kh_client.get(url).text, "commitment_form", lead_agency="Ministry")
-    make_update(world.kh_31, world.focal_kh, accepted_by=world.staff)
-    response = kh_client.post(url, stale)
-    assert "Someone else saved this commitment" in response.text
+    stale = form_data(
+        staff_client.get(url).text, "commitment_form", lead_agency="Ministry", _save="Save"
+    )
+    make_update(world.kh_31, world.focal_kh, lead_agency="Ministry of Interior")
+    assert world.kh_31.updates.get().review_state == "submitted"
+    # Submitting changes nothing the form shows: it can still be saved...
     world.kh_31.refresh_from_db()
-    assert world.kh_31.lead_agency == ""
+    assert world.kh_31.version == int(stale["expected_version"])
+    # ...until the update is accepted, which changes the commitment.
+    update = world.kh_31.updates.get()
+    review.accept(update, by=world.staff, seen_version=update.version)
+    before = Commitment.objects.filter(pk=world.kh_31.pk).values().get()
+    response = staff_client.post(url, stale)
+    assert response.status_code == 200
+    assert "Someone else saved this commitment" in response.text
+    assert Commitment.objects.filter(pk=world.kh_31.pk).values().get() == before
+    world.kh_31.refresh_from_db()
+    assert world.kh_31.lead_agency == "Ministry of Interior"
     assert world.kh_31.status == "in_progress"
+
+
+def test_focal_point_reads_the_commitment_page_but_cannot_save_it(kh_client, world):
+    url = change_url(world.kh_31)
+    page = kh_client.get(url)
+    assert page.status_code == 200
+    assert not page.context["has_change_permission"]
+    data = form_data(page.text, "commitment_form", lead_agency="Ministry", _save="Save")
+    before = Commitment.objects.filter(pk=world.kh_31.pk).values().get()
+    assert kh_client.post(url, data).status_code == 403
+    assert Commitment.objects.filter(pk=world.kh_31.pk).values().get() == before
 
 
 # --- countries and focal points -------------------------------------------------------

@@ -21,8 +21,9 @@ from tests.factories import (
     make_evidence,
     make_update,
 )
+from tracker import review
 from tracker.exports import STATUS_FILLS
-from tracker.models import Commitment, Evidence, Status
+from tracker.models import Commitment, Deadline, Evidence, ProgressUpdate, Status
 from tracker.resources import safe_cell
 
 pytestmark = pytest.mark.django_db
@@ -148,6 +149,7 @@ def label(status: str) -> str:
 def history(world):
     """Everything made on 10 January 2024; Cambodia's R31 in progress from 1 June 2024."""
     Commitment.history.all().update(history_date=at(JANUARY))
+    Commitment.objects.update(public_changed_at=at(JANUARY))
     before = Commitment.history.aggregate(last=Max("history_id"))["last"]
     make_update(
         world.kh_31,
@@ -157,7 +159,19 @@ def history(world):
         created_at=at(JUNE),
     )
     Commitment.history.filter(history_id__gt=before).update(history_date=at(JUNE))
+    # What the update made public, it made public in June.
+    Commitment.objects.filter(public_changed_at__gt=at(JANUARY)).update(public_changed_at=at(JUNE))
     return world
+
+
+def changed(client) -> list[tuple[str, str]]:
+    """The rows of the export of what changed since 1 May 2024."""
+    return keys(download(client, "json", "changed_since=2024-05-01")[1])
+
+
+def all_unchanged_since_january() -> None:
+    """Date every public change so far to January: what a test does next is all that counts."""
+    Commitment.objects.update(public_changed_at=at(JANUARY))
 
 
 COUNTRY_CODES = ["ID", "NP", "PH", "VN", "MY", "LA", "MM", "BD", "LK", "IN", "SG", "BN"]
@@ -409,17 +423,50 @@ def test_exports_show_the_accepted_note_and_public_evidence(client, published):
 
 def test_changed_since_ignores_unpublished_changes(client, history):
     """Internal evidence says nothing to the public: it makes no row "changed"."""
-    make_evidence(history.th_32, history.focal_th, title="Internal memo", visibility="internal")
-    _headers, rows = download(client, "json", "changed_since=2024-05-01")
-    assert keys(rows) == [("BM22-R31", "KH")]
+    make_evidence(history.th_32, history.staff, title="Internal memo", visibility="internal")
+    memo = make_evidence(history.th_31, history.staff, title="Staff memo", visibility="internal")
+    memo.note = "Still internal, now longer."
+    memo.save()
+    assert changed(client) == [("BM22-R31", "KH")]
 
 
-def test_changed_since_ignores_submitted_and_returned_updates(client, history):
-    make_update(history.th_31, history.focal_th, narrative="Draft, not reviewed.")
+def test_changed_since_ignores_updates_not_accepted(client, history):
+    """Submitted, returned, draft and taken-back updates, and all they carry, are not public."""
+    submitted = make_update(
+        history.th_31,
+        history.focal_th,
+        status="planned",
+        narrative="Not reviewed yet.",
+        response="supported",
+        lead_agency="Ministry of Health",
+    )
+    make_evidence(history.th_31, history.focal_th, title="Decree", update=submitted)
+    make_deadline(history.th_31, history.focal_th, due_date=dt.date(2031, 1, 1), update=submitted)
     returned = make_update(history.th_32, history.focal_th, narrative="Draft to rework.")
-    returned.return_for_changes(by=history.staff, comment="Please add figures.")
-    _headers, rows = download(client, "json", "changed_since=2024-05-01")
-    assert keys(rows) == [("BM22-R31", "KH")]
+    review.return_for_changes(
+        returned, by=history.staff, comment="Please add figures.", seen_version=returned.version
+    )
+    draft = ProgressUpdate(commitment=history.kh_32, status="planned", narrative="A draft.")
+    review.report(draft, by=history.focal_kh, as_draft=True)
+    taken_back = make_update(history.kh_32, history.focal_kh, narrative="Taken back.")
+    review.withdraw(taken_back, by=history.focal_kh)
+    assert changed(client) == [("BM22-R31", "KH")]
+    _headers, rows = download(client, "json", "country=TH")
+    assert {row["Status"] for row in rows} == {"Not started"}
+    assert {row["Lead agency"] for row in rows} == {""}
+    assert {row["Next deadline"] for row in rows} == {None}
+
+
+def test_changed_since_ignores_saves_that_change_nothing(client, history):
+    evidence = make_evidence(history.th_31, history.staff, title="Decree")
+    deadline = make_deadline(history.th_32, history.staff, due_date=dt.date(2031, 1, 1))
+    all_unchanged_since_january()
+    commitment = Commitment.objects.get(pk=history.th_31.pk)
+    commitment.save_checked(expected_version=commitment.version)
+    commitment.refresh_status()
+    Evidence.objects.get(pk=evidence.pk).save()
+    Deadline.objects.get(pk=deadline.pk).save()
+    assert changed(client) == []
 
 
 # --- the status matrix ------------------------------------------------------------------
@@ -559,6 +606,16 @@ def test_export_as_of_a_date_leaves_out_evidence_added_later(client, history):
     assert by_key(rows)[("BM22-R32", "KH")]["Public evidence"] == "2024-06-01 June decree"
 
 
+def test_export_as_of_a_date_leaves_out_evidence_still_waiting_for_review(client, history):
+    update = make_update(history.kh_32, history.focal_kh, status="planned", created_at=at(JUNE))
+    pending = make_evidence(history.kh_32, history.focal_kh, title="June decree", update=update)
+    Evidence.objects.filter(pk=pending.pk).update(created_at=at(JUNE))
+    review.accept(update, by=history.staff, seen_version=update.version)  # today, not in June
+    _headers, rows = download(client, "json", "as_of=2024-07-01")
+    assert by_key(rows)[("BM22-R32", "KH")]["Status"] == "Not started"
+    assert by_key(rows)[("BM22-R32", "KH")]["Public evidence"] == ""
+
+
 def test_export_as_of_a_date_filters_on_the_status_of_that_date(client, history):
     _headers, rows = download(client, "json", "as_of=2024-05-01&status=in_progress")
     assert [row["Status"] for row in rows] == []
@@ -584,6 +641,75 @@ def test_changed_since_counts_new_public_evidence_and_deadlines(client, history)
     make_deadline(history.th_32, history.staff, due_date=dt.date(2031, 1, 1))
     _headers, rows = download(client, "json", "changed_since=2024-05-01")
     assert keys(rows) == [("BM22-R31", "KH"), ("BM22-R31", "TH"), ("BM22-R32", "TH")]
+
+
+def _set(model, pk, **values):
+    """Change a record as an editor would: read it, change it, save it."""
+    record = model.objects.get(pk=pk)
+    for name, value in values.items():
+        setattr(record, name, value)
+    record.save()
+
+
+PUBLIC_CHANGES = {
+    "status": lambda w, ev, dl: make_update(w.th_31, w.staff, status="planned"),
+    "response": lambda w, ev, dl: _set(Commitment, w.th_31.pk, response="supported"),
+    "lead agency": lambda w, ev, dl: _set(Commitment, w.th_31.pk, lead_agency="Ministry"),
+    "evidence note": lambda w, ev, dl: _set(Evidence, ev.pk, note="Now in full."),
+    "evidence made internal": lambda w, ev, dl: _set(Evidence, ev.pk, visibility="internal"),
+    "evidence deleted": lambda w, ev, dl: Evidence.objects.get(pk=ev.pk).delete(),
+    "deadline moved": lambda w, ev, dl: _set(Deadline, dl.pk, due_date=dt.date(2032, 1, 1)),
+    "deadline done": lambda w, ev, dl: _set(Deadline, dl.pk, is_done=True),
+}
+
+
+@pytest.mark.parametrize("change", list(PUBLIC_CHANGES))
+def test_changed_since_counts_each_public_change(client, history, change):
+    evidence = make_evidence(history.th_31, history.staff, title="Decree")
+    deadline = make_deadline(history.th_31, history.staff, due_date=dt.date(2031, 1, 1))
+    all_unchanged_since_january()
+    PUBLIC_CHANGES[change](history, evidence, deadline)
+    assert changed(client) == [("BM22-R31", "TH")]
+
+
+def test_changed_since_counts_an_update_when_accepted_and_when_withdrawn(client, history):
+    update = make_update(history.th_31, history.focal_th, status="planned", narrative="Adopted.")
+    assert changed(client) == [("BM22-R31", "KH")]
+
+    review.accept(update, by=history.staff, seen_version=update.version)
+    assert changed(client) == [("BM22-R31", "KH"), ("BM22-R31", "TH")]
+
+    all_unchanged_since_january()
+    review.withdraw(update, by=history.staff, reason="The plan was not adopted after all.")
+    _headers, rows = download(client, "json", "changed_since=2024-05-01")
+    assert keys(rows) == [("BM22-R31", "TH")]
+    assert rows[0]["Status"] == "Not started"
+    assert rows[0]["Latest accepted note"] == ""
+
+
+def test_changed_since_counts_what_an_accepted_update_carries(client, history):
+    memo = make_evidence(history.th_32, history.focal_th, title="Draft law", visibility="internal")
+    update = make_update(
+        history.th_32,
+        history.focal_th,
+        status="planned",
+        narrative="Cabinet approved the plan.",
+        lead_agency="Ministry of Health",
+    )
+    make_evidence(history.th_32, history.focal_th, title="Cabinet decision", update=update)
+    make_deadline(history.th_32, history.focal_th, due_date=dt.date(2031, 1, 1), update=update)
+    update.evidence_changes.create(evidence=memo, visibility=Evidence.Visibility.PUBLIC)
+    assert changed(client) == [("BM22-R31", "KH")]
+
+    review.accept(update, by=history.staff, seen_version=update.version)
+    _headers, rows = download(client, "json", "changed_since=2024-05-01")
+    assert keys(rows) == [("BM22-R31", "KH"), ("BM22-R32", "TH")]
+    row = by_key(rows)[("BM22-R32", "TH")]
+    assert row["Status"] == "Planned"
+    assert row["Lead agency"] == "Ministry of Health"
+    assert row["Latest accepted note"] == "Cabinet approved the plan."
+    assert row["Public evidence"] == "2024-03-01 Draft law\n2024-03-01 Cabinet decision"
+    assert row["Next deadline"] == "2031-01-01"
 
 
 @pytest.mark.parametrize(

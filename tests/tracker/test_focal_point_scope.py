@@ -1,8 +1,13 @@
 """A focal point of Cambodia cannot read, change, delete or create anything for Thailand.
 
 Every route is tried: changelists, change URLs with Thailand's ids, add forms with
-Thailand's commitment posted, inline formsets, history views, bulk actions, file
-downloads. Each attempt gives 403 or 404 and changes nothing.
+Thailand's commitment posted, inline formsets (of the commitment and of a progress
+update), history views, bulk actions, file downloads. Each attempt is refused (403 or 404,
+or the form's error) and changes nothing.
+
+On their own country's records, a focal point reads commitments, evidence and deadlines,
+and changes them only through a progress update: evidence and deadlines as rows of the
+update, the lead agency and response as fields of it, published once it is accepted.
 """
 
 import datetime as dt
@@ -13,7 +18,16 @@ from django.urls import reverse
 
 from tests.factories import make_deadline, make_evidence, make_update
 from tests.forms import form_data
-from tracker.models import Commitment, Deadline, Evidence, FocalPoint, ProgressUpdate
+from tracker import review
+from tracker.models import (
+    Commitment,
+    Deadline,
+    DeadlineChange,
+    Evidence,
+    EvidenceChange,
+    FocalPoint,
+    ProgressUpdate,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +45,8 @@ def snapshot() -> tuple:
         list(ProgressUpdate.objects.values().order_by("pk")),
         list(Evidence.objects.values().order_by("pk")),
         list(Deadline.objects.values().order_by("pk")),
+        list(EvidenceChange.objects.values().order_by("pk")),
+        list(DeadlineChange.objects.values().order_by("pk")),
     )
 
 
@@ -134,12 +150,14 @@ def test_focal_point_cannot_change_thailands_update_evidence_or_deadline(
 
 @pytest.mark.parametrize("key", ["commitment", "update", "evidence", "deadline"])
 def test_focal_point_cannot_delete_anything(kh_client, world, thai_records, key):
-    make_update(world.kh_31, world.focal_kh)
+    update = make_update(world.kh_31, world.focal_kh)
     own = {
         "commitment": world.kh_31,
-        "update": world.kh_31.updates.first(),
-        "evidence": make_evidence(world.kh_31, world.focal_kh),
-        "deadline": make_deadline(world.kh_31, world.focal_kh, due_date=dt.date(2030, 1, 1)),
+        "update": update,
+        "evidence": make_evidence(world.kh_31, world.focal_kh, update=update),
+        "deadline": make_deadline(
+            world.kh_31, world.focal_kh, update=update, due_date=dt.date(2030, 1, 1)
+        ),
     }[key]
     theirs = world.th_31 if key == "commitment" else thai_records[key]
     before = snapshot()
@@ -166,11 +184,49 @@ def test_focal_point_cannot_add_records_to_thailands_commitment(kh_client, world
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("model", ["progressupdate", "evidence", "deadline"])
-def test_commitment_choices_offer_only_the_focal_points_countries(kh_client, world, model):
-    response = kh_client.get(reverse(f"admin:tracker_{model}_add"))
+def test_commitment_choices_offer_only_the_focal_points_countries(kh_client, world):
+    response = kh_client.get(reverse("admin:tracker_progressupdate_add"))
     choices = response.context["adminform"].form.fields["commitment"].queryset
     assert set(choices) == {world.kh_31, world.kh_32}
+
+
+@pytest.mark.parametrize(
+    ("model", "fields"),
+    [
+        ("evidence", {"date": "2024-01-01", "title": "x", "visibility": "public"}),
+        ("deadline", {"description": "x", "due_date": "2030-01-01"}),
+    ],
+)
+def test_focal_point_adds_no_evidence_or_deadline_outside_an_update(
+    kh_client, world, model, fields
+):
+    before = snapshot()
+    url = reverse(f"admin:tracker_{model}_add")
+    assert kh_client.get(url).status_code == 403
+    assert kh_client.get(url, {"commitment": world.kh_31.pk}).status_code == 403
+    response = kh_client.post(url, {"commitment": world.kh_31.pk, "_save": "Save", **fields})
+    assert response.status_code == 403
+    assert snapshot() == before
+
+
+def test_update_form_offers_only_their_own_evidence_and_deadlines_to_change(
+    kh_client, world, thai_records
+):
+    """An update asks changes of the commitment's evidence and deadlines that focal points
+    set, never of staff's or of another country's."""
+    own_evidence = make_evidence(world.kh_31, world.focal_kh, visibility="internal")
+    make_evidence(world.kh_31, world.staff, visibility="internal")
+    make_evidence(world.kh_32, world.focal_kh, visibility="internal")
+    own_deadline = make_deadline(world.kh_31, world.focal_kh, due_date=dt.date(2030, 1, 1))
+    make_deadline(world.kh_31, world.staff, due_date=dt.date(2030, 1, 1))
+    response = kh_client.get(
+        reverse("admin:tracker_progressupdate_add"), {"commitment": world.kh_31.pk}
+    )
+    formsets = {f.formset.prefix: f.formset for f in response.context["inline_admin_formsets"]}
+    evidence_choices = formsets["evidence_changes"].form.base_fields["evidence"].queryset
+    deadline_choices = formsets["deadline_changes"].form.base_fields["deadline"].queryset
+    assert list(evidence_choices) == [own_evidence]
+    assert list(deadline_choices) == [own_deadline]
 
 
 def test_inline_rows_of_thailands_records_are_refused(kh_client, world, thai_records):
@@ -202,25 +258,167 @@ def test_inline_rows_of_thailands_records_are_refused(kh_client, world, thai_rec
     assert snapshot() == before
 
 
-def test_inline_rows_add_evidence_and_deadlines_to_own_commitment(kh_client, world):
+@pytest.mark.parametrize(
+    "rows",
+    [
+        {
+            "evidence-TOTAL_FORMS": "1",
+            "evidence-INITIAL_FORMS": "1",
+            "evidence-0-id": "{evidence}",
+            "evidence-0-date": "2024-01-01",
+            "evidence-0-title": "Taken over",
+            "evidence-0-visibility": "public",
+        },
+        {
+            "deadlines-TOTAL_FORMS": "1",
+            "deadlines-INITIAL_FORMS": "1",
+            "deadlines-0-id": "{deadline}",
+            "deadlines-0-description": "Taken over",
+            "deadlines-0-due_date": "2031-01-01",
+        },
+        {
+            "evidence_changes-TOTAL_FORMS": "1",
+            "evidence_changes-0-evidence": "{evidence}",
+            "evidence_changes-0-visibility": "public",
+        },
+        {
+            "deadline_changes-TOTAL_FORMS": "1",
+            "deadline_changes-0-deadline": "{deadline}",
+            "deadline_changes-0-is_done": "on",
+        },
+    ],
+    ids=["evidence-row", "deadline-row", "evidence-change", "deadline-change"],
+)
+@pytest.mark.parametrize("page", ["add", "change"])
+def test_update_rows_never_reach_thailands_records(kh_client, world, page, rows):
+    thai_update = make_update(world.th_31, world.focal_th)
+    thai = {
+        "evidence": make_evidence(
+            world.th_31, world.focal_th, update=thai_update, visibility="internal"
+        ),
+        "deadline": make_deadline(
+            world.th_31, world.focal_th, update=thai_update, due_date=dt.date(2030, 1, 1)
+        ),
+    }
+    if page == "add":
+        url = reverse("admin:tracker_progressupdate_add") + f"?commitment={world.kh_31.pk}"
+    else:
+        url = change_url(make_update(world.kh_31, world.focal_kh))
+    rows = {key: value.format(**{k: r.pk for k, r in thai.items()}) for key, value in rows.items()}
+    data = form_data(
+        kh_client.get(url).text,
+        "progressupdate_form",
+        status="in_progress",
+        narrative="Our own progress.",
+        _save="Save",
+        **rows,
+    )
+    thailand_before = [
+        list(model.objects.filter(commitment=world.th_31).values().order_by("pk"))
+        for model in (ProgressUpdate, Evidence, Deadline)
+    ]
+    response = kh_client.post(url, data)
+    assert response.status_code in (200, 302, *REFUSED)
+    assert not EvidenceChange.objects.exists()
+    assert not DeadlineChange.objects.exists()
+    thailand_after = [
+        list(model.objects.filter(commitment=world.th_31).values().order_by("pk"))
+        for model in (ProgressUpdate, Evidence, Deadline)
+    ]
+    assert thailand_after == thailand_before
+
+
+def test_focal_point_adds_evidence_and_deadlines_as_rows_of_their_update(kh_client, world):
+    url = reverse("admin:tracker_progressupdate_add")
+    page = kh_client.get(url, {"commitment": world.kh_31.pk})
+    data = form_data(
+        page.text,
+        "progressupdate_form",
+        status="in_progress",
+        narrative="The circular is out; the decree is next.",
+        _save="Save",
+        **{
+            "evidence-TOTAL_FORMS": "1",
+            "evidence-0-date": "2024-02-01",
+            "evidence-0-title": "Circular 12/2024",
+            "evidence-0-note": "Signed on 1 February.",
+            "evidence-0-visibility": "public",
+            # Not a field of the row: the update's commitment is used, whatever is posted.
+            "evidence-0-commitment": str(world.th_31.pk),
+            "deadlines-TOTAL_FORMS": "1",
+            "deadlines-0-description": "Draft the decree",
+            "deadlines-0-due_date": "2030-06-30",
+        },
+    )
+    response = kh_client.post(url, data)
+    assert response.status_code == 302, response.context and response.context.get("errors")
+    update = ProgressUpdate.objects.get()
+    evidence, deadline = world.kh_31.evidence.get(), world.kh_31.deadlines.get()
+    assert (evidence.update, evidence.added_by, evidence.set_by_staff) == (
+        update,
+        world.focal_kh,
+        False,
+    )
+    assert (deadline.update, deadline.created_by, deadline.set_by_staff) == (
+        update,
+        world.focal_kh,
+        False,
+    )
+    assert not world.th_31.evidence.exists()
+    # Nothing public until network staff accept the update.
+    assert not Evidence.objects.public().exists()
+    assert not Deadline.objects.public().exists()
+    review.accept(update, by=world.staff, seen_version=update.version)
+    assert list(Evidence.objects.public()) == [evidence]
+    assert list(Deadline.objects.public()) == [deadline]
+
+
+def test_focal_point_cannot_add_rows_on_the_commitment_page(kh_client, world):
     url = change_url(world.kh_31)
-    data = form_data(kh_client.get(url).text, "commitment_form")
+    page = kh_client.get(url)
+    assert page.status_code == 200  # to read
+    before = snapshot()
+    data = form_data(page.text, "commitment_form", _save="Save")
+    data.update(
+        {
+            "evidence-TOTAL_FORMS": "1",
+            "evidence-0-commitment": str(world.kh_31.pk),
+            "evidence-0-date": "2024-02-01",
+            "evidence-0-title": "Circular 12/2024",
+            "evidence-0-visibility": "public",
+            "deadlines-TOTAL_FORMS": "1",
+            "deadlines-0-commitment": str(world.kh_31.pk),
+            "deadlines-0-description": "Draft the decree",
+            "deadlines-0-due_date": "2030-06-30",
+        }
+    )
+    assert kh_client.post(url, data).status_code == 403
+    assert snapshot() == before
+
+
+def test_staff_add_evidence_and_deadlines_on_the_commitment_page(staff_client, world):
+    url = change_url(world.kh_31)
+    data = form_data(staff_client.get(url).text, "commitment_form", _save="Save")
     data.update(
         {
             "evidence-TOTAL_FORMS": "1",
             "evidence-0-date": "2024-02-01",
             "evidence-0-title": "Circular 12/2024",
+            "evidence-0-note": "Signed on 1 February.",
             "evidence-0-visibility": "public",
             "deadlines-TOTAL_FORMS": "1",
             "deadlines-0-description": "Draft the decree",
             "deadlines-0-due_date": "2030-06-30",
         }
     )
-    response = kh_client.post(url, data)
+    response = staff_client.post(url, data)
     assert response.status_code == 302, response.context and response.context.get("errors")
-    evidence = world.kh_31.evidence.get()
-    assert evidence.added_by == world.focal_kh
-    assert world.kh_31.deadlines.get().created_by == world.focal_kh
+    evidence, deadline = world.kh_31.evidence.get(), world.kh_31.deadlines.get()
+    assert (evidence.added_by, evidence.set_by_staff, evidence.update) == (world.staff, True, None)
+    assert (deadline.created_by, deadline.set_by_staff) == (world.staff, True)
+    # Published as saved.
+    assert list(Evidence.objects.public()) == [evidence]
+    assert list(Deadline.objects.public()) == [deadline]
 
 
 def test_bulk_actions_are_refused_to_focal_points(kh_client, world, thai_records):
@@ -244,16 +442,60 @@ def test_bulk_actions_are_refused_to_focal_points(kh_client, world, thai_records
     assert snapshot() == before
 
 
-def test_focal_point_cannot_change_the_recommendation_or_country_of_a_commitment(kh_client, world):
+def test_focal_point_cannot_change_a_commitment_directly(kh_client, world):
     url = change_url(world.kh_31)
+    before = snapshot()
     data = form_data(
         kh_client.get(url).text,
         "commitment_form",
         lead_agency="Ministry of Labour",
+        response="noted",
         recommendation=str(world.th_32.recommendation_id),
         country=str(world.thailand.pk),
+        _save="Save",
+    )
+    assert kh_client.post(url, data).status_code == 403
+    assert snapshot() == before
+
+
+def test_focal_points_update_changes_the_lead_agency_but_never_the_recommendation_or_country(
+    kh_client, world
+):
+    url = reverse("admin:tracker_progressupdate_add")
+    page = kh_client.get(url, {"commitment": world.kh_31.pk})
+    data = form_data(
+        page.text,
+        "progressupdate_form",
+        status="in_progress",
+        narrative="The Ministry of Labour leads now.",
+        lead_agency="Ministry of Labour",
+        response="supported",
+        recommendation=str(world.th_32.recommendation_id),
+        country=str(world.thailand.pk),
+        _save="Save",
     )
     assert kh_client.post(url, data).status_code == 302
+    update = ProgressUpdate.objects.get()
+    world.kh_31.refresh_from_db()
+    assert world.kh_31.lead_agency == ""  # not until it is accepted
+    review.accept(update, by=world.staff, seen_version=update.version)
+    world.kh_31.refresh_from_db()
+    assert (world.kh_31.lead_agency, world.kh_31.response) == ("Ministry of Labour", "supported")
+    assert world.kh_31.country == world.cambodia
+    assert world.kh_31.recommendation.code == "BM22-R31"
+
+
+def test_staff_cannot_move_a_commitment_to_another_recommendation_or_country(staff_client, world):
+    url = change_url(world.kh_31)
+    data = form_data(
+        staff_client.get(url).text,
+        "commitment_form",
+        lead_agency="Ministry of Labour",
+        recommendation=str(world.th_32.recommendation_id),
+        country=str(world.thailand.pk),
+        _save="Save",
+    )
+    assert staff_client.post(url, data).status_code == 302
     world.kh_31.refresh_from_db()
     assert world.kh_31.lead_agency == "Ministry of Labour"
     assert world.kh_31.country == world.cambodia

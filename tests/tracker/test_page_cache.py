@@ -5,13 +5,15 @@ import datetime as dt
 import re
 
 import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.test import Client
 from django.urls import reverse
 
 from consultations.models import GcmObjective, Recommendation
 from tests.factories import make_deadline, make_evidence, make_update
 from tests.pages import public_urls
-from tracker import page_cache
+from tracker import page_cache, review
+from tracker.models import ProgressUpdate
 from tracker.page_cache import current_token
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +53,7 @@ def test_an_accepted_update_shows_at_once_on_every_public_page(client, published
     )
     assert all(page(client, url) == before[url] for url in urls)  # submitted: nothing public
 
-    update.accept(by=published.staff)
+    review.accept(update, by=published.staff, seen_version=update.version)
 
     for url in urls:
         assert page(client, url) == fresh(url, settings), url
@@ -65,14 +67,70 @@ def test_an_accepted_update_shows_at_once_on_every_public_page(client, published
     assert "Inspection plan adopted." in recommendation.text
 
 
-def test_returning_an_accepted_update_takes_it_off_the_pages_at_once(client, published):
-    url = reverse("tracker:recommendation_detail", args=["BM22-R31"])
-    assert "Accepted: border posts apply one rule." in page(client, url)
+def commitment_row(html: str, iso: str) -> str:
+    """A country's row in a recommendation page's table of commitments."""
+    return re.search(rf'<tr id="{iso}">.*?</tr>', html, re.S).group(0)
+
+
+def test_withdrawing_an_accepted_update_shows_at_once_on_every_public_page(
+    client, published, settings
+):
+    urls = public_urls(published)
+    r31 = reverse("tracker:recommendation_detail", args=["BM22-R31"])
+    before = {url: page(client, url) for url in urls}
+    assert "Withdrawn" not in before[r31]
+    assert "In progress" in commitment_row(before[r31], "kh")
     accepted = published.kh_31.updates.get(narrative="Accepted: border posts apply one rule.")
-    accepted.review_state = accepted.ReviewState.RETURNED
-    accepted.save()
-    accepted.commitment.refresh_status()
-    assert "Accepted: border posts apply one rule." not in page(client, url)
+
+    review.withdraw(accepted, by=published.staff, reason="The rule was never applied.")
+
+    for url in urls:
+        assert page(client, url) == fresh(url, settings), url
+    after = page(client, r31)
+    # Still on the timeline, marked withdrawn with the reason...
+    timeline = re.search(rf'<li id="update-{accepted.pk}" class="withdrawn">.*?</li>', after, re.S)
+    assert "Withdrawn" in timeline.group(0)
+    assert "The rule was never applied." in timeline.group(0)
+    assert "Accepted: border posts apply one rule." in timeline.group(0)
+    # ...but no longer Cambodia's status: that goes back to "Not started".
+    row = commitment_row(after, "kh")
+    assert "Not started" in row
+    assert "Accepted: border posts apply one rule." not in row
+    changed = [url for url in urls if page(client, url) != before[url]]
+    assert reverse("tracker:dashboard") in changed
+    assert reverse("tracker:progress_table") in changed
+    assert reverse("tracker:country_detail", args=["kh"]) in changed
+    assert reverse("tracker:update_feed") in changed
+
+
+def test_an_update_waiting_for_review_changes_nothing_until_accepted(client, published, settings):
+    """All a focal point's update carries (public evidence, a deadline) waits with it."""
+    urls = public_urls(published)
+    before = {url: page(client, url) for url in urls}
+    token = current_token()
+    kh_32, focal = published.kh_32, published.focal_kh
+    update = ProgressUpdate(commitment=kh_32, status="planned", narrative="Plan adopted.")
+    review.report(update, by=focal, as_draft=True)
+    make_evidence(kh_32, focal, title="Cabinet decision 7", visibility="public", update=update)
+    make_deadline(kh_32, focal, due_date=dt.date(2029, 9, 30), description="Pilot", update=update)
+    review.submit(update, by=focal)
+    update.refresh_from_db()
+    assert update.review_state == ProgressUpdate.ReviewState.SUBMITTED
+    assert current_token() == token
+    assert all(page(client, url) == before[url] for url in urls)
+    assert all(fresh(url, settings) == before[url] for url in urls)  # not stale: the same
+
+    review.accept(update, by=published.staff, seen_version=update.version)
+
+    assert current_token() != token
+    for url in urls:
+        assert page(client, url) == fresh(url, settings), url
+    country = page(client, reverse("tracker:country_detail", args=["kh"]))
+    assert "Cabinet decision 7" in country
+    assert "30 Sep 2029" in country
+    recommendation = page(client, reverse("tracker:recommendation_detail", args=["BM22-R32"]))
+    assert "Plan adopted." in commitment_row(recommendation, "kh")
+    assert "Cabinet decision 7" in commitment_row(recommendation, "kh")
 
 
 def test_what_the_public_sees_changes_the_token_and_nothing_else_does(published):
@@ -82,13 +140,13 @@ def test_what_the_public_sees_changes_the_token_and_nothing_else_does(published)
         return current_token() != token
 
     kh_31 = published.kh_31
-    focal = published.focal_kh
-    assert not changes(lambda: make_update(kh_31, focal, narrative="A draft"))
-    assert not changes(lambda: make_evidence(kh_31, focal, title="Memo", visibility="internal"))
+    focal, staff = published.focal_kh, published.staff
+    assert not changes(lambda: make_update(kh_31, focal, narrative="Submitted"))
+    assert not changes(lambda: make_evidence(kh_31, staff, title="Memo", visibility="internal"))
     assert not changes(lambda: kh_31.evidence.get(title="Memo").delete())
-    assert changes(lambda: make_evidence(kh_31, focal, title="Circular", visibility="public"))
+    assert changes(lambda: make_evidence(kh_31, staff, title="Circular", visibility="public"))
     due = dt.date(2027, 6, 30)
-    assert changes(lambda: make_deadline(kh_31, focal, due_date=due, description="IMRF"))
+    assert changes(lambda: make_deadline(kh_31, staff, due_date=due, description="IMRF"))
     recommendation = Recommendation.objects.get(code="BM22-R31")
     assert changes(lambda: recommendation.gcm_objectives.add(GcmObjective.objects.get(number=1)))
     assert changes(lambda: published.thailand.save())
@@ -104,6 +162,17 @@ def test_internal_evidence_made_public_changes_the_pages(client, published):
     memo.visibility = memo.Visibility.INTERNAL
     memo.save()
     assert "Internal memo SECRET" not in page(client, url)
+
+
+def test_public_evidence_deleted_with_the_admin_action_leaves_the_pages(staff_client, published):
+    url = reverse("tracker:country_detail", args=["kh"])
+    circular = published.kh_31.evidence.get(title="Public circular")
+    assert "Public circular" in page(Client(), url)
+    changelist = reverse("admin:tracker_evidence_changelist")
+    chosen = {"action": "delete_selected", ACTION_CHECKBOX_NAME: [circular.pk]}
+    assert staff_client.post(changelist, chosen | {"post": "yes"}).status_code == 302
+    assert not published.kh_31.evidence.filter(pk=circular.pk).exists()
+    assert "Public circular" not in page(Client(), url)
 
 
 def test_each_visitor_gets_a_working_csrf_token_from_a_cached_page(published, settings):
