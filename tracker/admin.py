@@ -608,38 +608,36 @@ class UpdateDeadlineInline(UpdatePartInline, admin.TabularInline):
     template = "admin/edit_inline/tabular.html"
 
 
-class EvidenceChangeInline(UpdatePartInline, admin.TabularInline):
+class ChangeOfItemInline(UpdatePartInline, admin.TabularInline):
+    """A change an update asks of an existing item: the items offered are those of the
+    update's commitment that the user may change (`choices(user, commitment)`)."""
+
+    item_field = ""
+    choices = None
+    template = "admin/edit_inline/tabular.html"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        commitment = self.commitment_of(request, obj)
+        field = formset.form.base_fields[self.item_field]
+        field.queryset = (
+            self.choices(request.user, commitment) if commitment else field.queryset.none()
+        )
+        return formset
+
+
+class EvidenceChangeInline(ChangeOfItemInline):
     model = EvidenceChange
     fields = ["evidence", "visibility"]
-    template = "admin/edit_inline/tabular.html"
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        commitment = self.commitment_of(request, obj)
-        field = formset.form.base_fields["evidence"]
-        field.queryset = (
-            permissions.changeable_evidence(request.user, commitment)
-            if commitment
-            else Evidence.objects.none()
-        )
-        return formset
+    item_field = "evidence"
+    choices = staticmethod(permissions.changeable_evidence)
 
 
-class DeadlineChangeInline(UpdatePartInline, admin.TabularInline):
+class DeadlineChangeInline(ChangeOfItemInline):
     model = DeadlineChange
     fields = ["deadline", "due_date", "is_done"]
-    template = "admin/edit_inline/tabular.html"
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        commitment = self.commitment_of(request, obj)
-        field = formset.form.base_fields["deadline"]
-        field.queryset = (
-            permissions.changeable_deadlines(request.user, commitment)
-            if commitment
-            else Deadline.objects.none()
-        )
-        return formset
+    item_field = "deadline"
+    choices = staticmethod(permissions.changeable_deadlines)
 
 
 def _is_draft(request) -> bool:

@@ -112,11 +112,11 @@ class TracksPublicChanges:
         commitment_id = getattr(self, "commitment_id", None)
         result = super().delete(*args, **kwargs)
         if self.public_changed and commitment_id:
-            Commitment.objects.filter(pk=commitment_id).update(public_changed_at=timezone.now())
+            Commitment.objects.filter(pk=commitment_id).mark_publicly_changed()
         return result
 
     def stamp_public_change(self) -> None:
-        Commitment.objects.filter(pk=self.commitment_id).update(public_changed_at=timezone.now())
+        Commitment.objects.filter(pk=self.commitment_id).mark_publicly_changed()
 
 
 class Country(models.Model):
@@ -216,6 +216,10 @@ class CommitmentQuerySet(ScopedQuerySet):
         """
         since = timezone.make_aware(dt.datetime.combine(day, dt.time()))
         return self.filter(public_changed_at__gte=since)
+
+    def mark_publicly_changed(self) -> int:
+        """Something the public sees of these commitments changed now (see changed_since)."""
+        return self.update(public_changed_at=timezone.now())
 
     def count_by_status(self) -> dict[str, int]:
         counts = dict.fromkeys(Status.values, 0)

@@ -175,9 +175,7 @@ def withdraw(update: ProgressUpdate, *, by, reason: str = "") -> None:
         update.save()
         if was == State.ACCEPTED:
             update.commitment.refresh_status()
-            Commitment.objects.filter(pk=update.commitment_id).update(
-                public_changed_at=timezone.now()
-            )
+            Commitment.objects.filter(pk=update.commitment_id).mark_publicly_changed()
         notifications.update_withdrawn(update, was=was)
 
 
@@ -250,4 +248,4 @@ def _apply(update: ProgressUpdate) -> None:
             deadline.is_done = True
         deadline.save()
     commitment.refresh_status()
-    Commitment.objects.filter(pk=commitment.pk).update(public_changed_at=timezone.now())
+    Commitment.objects.filter(pk=commitment.pk).mark_publicly_changed()
