@@ -3,7 +3,6 @@ every change of a progress update's review state goes through tracker.review."""
 
 import re
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import ActionLocation
@@ -12,20 +11,16 @@ from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
-from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from import_export.admin import ImportExportMixin
-from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from consultations.admin import RecommendationAdmin
 from consultations.models import Recommendation
 from consultations.templatetags.report_text import report_markdown
-from tracker import import_formats as upload_formats
 from tracker import permissions, review, roles, services
 from tracker.forms import (
     AssignForm,
@@ -37,7 +32,6 @@ from tracker.forms import (
     WithdrawForm,
     conflict_message,
 )
-from tracker.import_formats import UploadRefused
 from tracker.models import (
     Commitment,
     ConcurrentEditError,
@@ -51,10 +45,9 @@ from tracker.models import (
     ProgressUpdate,
     proof_missing_message,
 )
-from tracker.resources import ProgressImportResource, ProgressResource, UploadRefusedError
+from tracker.spreadsheet_admin import ProgressSpreadsheetAdmin
 
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
-IMPORT_SESSION_KEY = "progress_import"
 
 
 def _commitment_id_from(request) -> str | None:
@@ -226,27 +219,9 @@ class DeadlineInline(ScopedInlineMixin, admin.TabularInline):
     readonly_fields = ["done_at", "update", "is_demo"]
 
 
-class ProgressImportForm(ImportForm):
-    """The upload form, refusing files over the size limit before anything reads them."""
-
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        limit = settings.PROGRESS_IMPORT_MAX_BYTES
-        if upload.size > limit:
-            raise ValidationError(
-                _("The file is %(size)s; the largest upload accepted is %(limit)s.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
-            )
-        return upload
-
-
 @admin.register(Commitment)
-class CommitmentAdmin(ScopedAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
+class CommitmentAdmin(ScopedAdminMixin, ProgressSpreadsheetAdmin, SimpleHistoryAdmin):
     form = CommitmentForm
-    resource_classes = [ProgressResource]
-    import_form_class = ProgressImportForm
-    import_formats = [upload_formats.CSV, upload_formats.XLSX]
-    export_formats = [upload_formats.CSV, upload_formats.XLSX, upload_formats.JSON]
     list_display = [
         "recommendation__code",
         "short_title",
@@ -306,89 +281,6 @@ class CommitmentAdmin(ScopedAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
                 next_due=Min("deadlines__due_date", filter=Q(deadlines__is_done=False)),
             )
         )
-
-    # Spreadsheets in and out ---------------------------------------------------------
-
-    def has_import_permission(self, request):
-        return permissions.has_tracker_access(request.user)
-
-    def has_export_permission(self, request):
-        return permissions.has_tracker_access(request.user)
-
-    def get_import_resource_classes(self, request):
-        return [ProgressImportResource]
-
-    def get_export_resource_kwargs(self, request, **kwargs):
-        # The admin is scoped to what the user may see: internal evidence included.
-        return {"include_internal": True}
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        if not hasattr(request, "_import_versions"):
-            request._import_versions = {}
-        return {
-            "user": request.user,
-            "seen_versions": request._import_versions,
-            "expected_versions": getattr(request, "_expected_versions", None),
-        }
-
-    def get_import_data_kwargs(self, **kwargs):
-        kwargs = super().get_import_data_kwargs(**kwargs)
-        kwargs.pop("request", None)
-        return {**kwargs, "rollback_on_validation_errors": True}
-
-    def get_confirm_form_initial(self, request, import_form):
-        initial = super().get_confirm_form_initial(request, import_form)
-        if import_form is not None:
-            # The confirmation belongs to this session, and to the versions previewed.
-            request.session[IMPORT_SESSION_KEY] = {
-                "file": initial["import_file_name"],
-                "versions": getattr(request, "_import_versions", {}),
-            }
-        return initial
-
-    def process_import(self, request, **kwargs):
-        if not self.has_import_permission(request):
-            raise PermissionDenied
-        pending = request.session.get(IMPORT_SESSION_KEY) or {}
-        if not pending or request.POST.get("import_file_name") != pending.get("file"):
-            raise PermissionDenied("This upload was not previewed in your session.")
-        request._expected_versions = pending["versions"]
-        confirm_form = self.create_confirm_form(request)
-        if not confirm_form.is_valid():
-            raise PermissionDenied
-        input_format = self.get_import_formats()[int(confirm_form.cleaned_data["format"])]()
-        tmp_storage = self.get_tmp_storage_class()(
-            name=pending["file"],
-            encoding=None,
-            read_mode=input_format.get_read_mode(),
-            **self.get_tmp_storage_class_kwargs(),
-        )
-        dataset = input_format.create_dataset(tmp_storage.read())
-        result = self.process_dataset(dataset, confirm_form, request, **kwargs)
-        if result.has_errors() or result.has_validation_errors():
-            context = {
-                **self.admin_site.each_context(request),
-                "title": _("Import"),
-                "opts": self.model._meta,
-                "result": result,
-                "form": self.create_import_form(request),
-                "import_error_display": self.import_error_display,
-            }
-            self.message_user(
-                request,
-                _("Nothing was applied: the rows below changed since your preview."),
-                messages.ERROR,
-            )
-            return TemplateResponse(request, [self.import_template_name], context)
-        tmp_storage.remove()
-        del request.session[IMPORT_SESSION_KEY]
-        return self.process_result(result, request)
-
-    def add_data_read_fail_error_to_form(self, form, e):
-        if isinstance(e, UploadRefused | UploadRefusedError):
-            form.add_error("import_file", str(e))
-        else:
-            super().add_data_read_fail_error_to_form(form, e)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -825,6 +825,27 @@ class PublicRevision(models.Model):
         return self.token
 
 
+class PendingUpload(models.Model):
+    """A previewed spreadsheet upload, kept until it is confirmed, and never longer than an
+    hour (see tracker.uploads). Its bytes live here, in the database: outside MEDIA_ROOT
+    and any URL, and the same for every application host."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=8)
+    data = models.BinaryField()
+    versions = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("upload waiting for confirmation")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
 class Person(User):
     """A user account as network staff see it: who they are and which role they hold.
     Roles are granted and revoked through tracker.roles."""

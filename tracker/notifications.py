@@ -40,6 +40,26 @@ def update_submitted(update) -> None:
     )
 
 
+def updates_submitted(updates, *, by) -> None:
+    """Many at once (a spreadsheet upload): one email for all of them."""
+    if len(updates) == 1:
+        update_submitted(updates[0])
+        return
+    changelist = _admin_url(
+        reverse("admin:tracker_progressupdate_changelist") + "?review_state__exact=submitted"
+    )
+    lines = "\n".join(
+        f"- {update.commitment}: {update.get_status_display()}" for update in updates[:50]
+    )
+    more = f"\n… and {len(updates) - 50} more.\n" if len(updates) > 50 else "\n"
+    _send_later(
+        f"[GCM Tracker] {len(updates)} updates to review from {by}",
+        f"{by} submitted {len(updates)} progress updates in a spreadsheet upload.\n\n"
+        f"{lines}{more}\nReview them: {changelist}\n",
+        staff_reviewer_emails(),
+    )
+
+
 def update_reviewed(update) -> None:
     """Accepted or returned: the author is told (unless they reviewed it themselves)."""
     if not update.author.email or update.author_id == update.reviewer_id:

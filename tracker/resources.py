@@ -1,8 +1,9 @@
 """The progress table as a django-import-export Resource: one row per commitment.
 
-Exports keep numbers and dates typed and neutralise text a spreadsheet would run as a
-formula. Everything a row shows comes from one query plus a few loaded up front, never
-a query per row (no prefetch_related either: the library would page by OFFSET).
+Rows carry typed values (numbers, dates, text as it is); each file format writes them
+safely (tracker.spreadsheets). Everything a row shows comes from one query plus a few
+loaded up front, never a query per row (no prefetch_related either: the library would
+page by OFFSET).
 """
 
 import datetime as dt
@@ -15,19 +16,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from import_export import fields, resources
+from import_export.results import RowResult
 
 from consultations.models import Recommendation
 from consultations.templatetags.report_text import plain_text
 from tracker.models import Commitment, Evidence, Status
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Text that starts like a formula gets a leading apostrophe; other values pass as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+from tracker.spreadsheets import UploadRefused
 
 
 def _join(values) -> str:
@@ -102,6 +96,7 @@ class ProgressResource(resources.ModelResource):
         self._evidence: dict[int, list[str]] | None = None
         self._internal: dict[int, list[str]] | None = None
         self._memos: dict[str, dict] = {}
+        self._last_row: tuple | None = None
         if include_internal:
             internal = fields.Field(column_name=_("Internal evidence"), readonly=True)
             internal.attribute = None
@@ -176,7 +171,7 @@ class ProgressResource(resources.ModelResource):
         yield [str(field.column_name) for field in fields]
         values = queryset.values_list(*self.value_paths())
         for row in map(ExportRow._make, values.iterator(chunk_size=self.get_chunk_size())):
-            yield [safe_cell(column(row)) for column in columns]
+            yield [column(row) for column in columns]
 
     def value_paths(self) -> ExportRow:
         """Where each value of an ExportRow comes from, in a query of commitments."""
@@ -231,9 +226,6 @@ class ProgressResource(resources.ModelResource):
     def filter_export(self, queryset, **kwargs):
         return self.prepare(queryset)
 
-    def export_resource(self, instance, selected_fields=None, **kwargs):
-        return [safe_cell(value) for value in super().export_resource(instance, selected_fields)]
-
     def export_field(self, field, instance, **kwargs):
         # Typed values, straight from the column methods (the library's widgets would
         # turn numbers and dates into text).
@@ -243,7 +235,13 @@ class ProgressResource(resources.ModelResource):
         """One column of one commitment instance."""
         if self._tags is None:
             self._load_extras(Commitment.objects.filter(pk=commitment.pk))
-        return getattr(self, f"column_{name}")(self.row(commitment))
+        return getattr(self, f"column_{name}")(self.row_of(commitment))
+
+    def row_of(self, commitment) -> ExportRow:
+        """`row`, read once for the instance whose columns are asked one after another."""
+        if self._last_row is None or self._last_row[0] is not commitment:
+            self._last_row = (commitment, self.row(commitment))
+        return self._last_row[1]
 
     # One method per column, each reading an ExportRow ---------------------------------
 
@@ -308,6 +306,15 @@ class ProgressResource(resources.ModelResource):
         return memo[key]
 
 
+class AdminProgressResource(ProgressResource):
+    """The admin's export: the commitments the admin shows the user (their countries, for
+    a focal point), internal evidence included."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("include_internal", True)
+        super().__init__(**kwargs)
+
+
 def _normal(value) -> str:
     """A cell as text, the way both an export and an edited spreadsheet may write it."""
     if value is None:
@@ -321,41 +328,15 @@ def _normal(value) -> str:
     return " ".join(str(value).replace("\r\n", "\n").split())
 
 
-def _unescape(value) -> str:
-    """Undo the formula escape of an export: "'=x" came out of the tracker as "=x"."""
-    text = _normal(value)
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES) else text
-
-
-class _PreviewDiff(resources.Diff):
-    """The preview's before/after columns, read the way exports read them."""
-
-    def __init__(self, resource, instance, new):
-        self.left = self._values(resource, instance)
-        self.right = []
-        self.new = new
-
-    def compare_with(self, resource, instance):
-        self.right = self._values(resource, instance)
-
-    def as_html(self):
-        # Whole values, old struck out and new beside it: clearer than a letter-by-letter diff.
-        return [
-            format_html("{}", right)
-            if left == right
-            else format_html("<del>{}</del> <ins>{}</ins>", left, right)
-            for left, right in zip(self.left, self.right, strict=True)
-        ]
-
-    @staticmethod
-    def _values(resource, instance):
-        values = (resource.export_field(resource.fields[n], instance) for n in resource.preview)
-        return ["" if value is None else value for value in values]
-
-
 class ProgressImportResource(ProgressResource):
     """An uploaded progress table. A changed row becomes a progress update (waiting for review
     from a focal point, accepted from staff) or a new deadline; nothing is overwritten.
+
+    What the rows refer to is read up front, in a few queries for the whole file. A preview
+    (the library's dry run) writes nothing, so it runs outside any transaction: on SQLite a
+    transaction takes the write lock when it begins, and other people's saves would wait
+    for the whole preview. A confirmed upload writes its updates in bulk, in one
+    transaction, when every row has been checked (tracker.review.report_many).
     """
 
     editable = ("status", "latest_note", "next_deadline")
@@ -369,6 +350,7 @@ class ProgressImportResource(ProgressResource):
         skip_unchanged = False
         clean_model_instances = False
         report_skipped = False  # the preview lists the rows that change, and rows in error
+        skip_diff = True  # the preview's columns are made by after_import_row
 
     def __init__(self, *, user=None, seen_versions=None, expected_versions=None, **kwargs):
         kwargs.pop("form", None)
@@ -377,17 +359,35 @@ class ProgressImportResource(ProgressResource):
         # Versions read at the preview, and checked again when the upload is confirmed.
         self.seen_versions = seen_versions if seen_versions is not None else {}
         self.expected_versions = expected_versions
+        self.previewing = False
         self._rows: dict[tuple[str, str], int] = {}
         self._row_number = 0
+        self._commitments: dict[tuple[str, str], Commitment] = {}
+        self._known_codes: set[str] = set()
+        self._known_countries: set[str] = set()
+        self._proven: set[int] = set()
+        self._new_updates: list = []
+        self._new_deadlines: list = []
+        self._columns: dict[str, str] = {}
+        self._before: list = []
+        self._export_rows: dict[int, ExportRow] = {}
+        self._statuses = {str(label).lower(): value for value, label in Status.choices}
+        self._statuses.update({value: value for value in Status.values})
+        self._current: Commitment | None = None
 
-    def get_diff_class(self):
-        return _PreviewDiff
+    def import_data(self, dataset, dry_run=False, **kwargs):
+        if dry_run:
+            self.previewing = True
+            kwargs["use_transactions"] = False
+        return super().import_data(dataset, dry_run=False, **kwargs)
 
     def get_diff_headers(self):
         return [self.column(name) for name in self.preview]
 
     def column(self, name: str) -> str:
-        return str(self.fields[name].column_name)
+        if name not in self._columns:
+            self._columns[name] = str(self.fields[name].column_name)
+        return self._columns[name]
 
     def cell(self, row, name: str):
         return row.get(self.column(name))
@@ -398,34 +398,83 @@ class ProgressImportResource(ProgressResource):
         if missing or not any(self.column(n) in headers for n in self.editable):
             del dataset[0 : dataset.height]  # no row can be matched: report the header only
         if missing:
-            raise UploadRefusedError(
+            raise UploadRefused(
                 _("The header row lacks the column(s) %(columns)s.")
                 % {"columns": ", ".join(missing)}
             )
         if not any(self.column(n) in headers for n in self.editable):
-            raise UploadRefusedError(
+            raise UploadRefused(
                 _("The file has none of the columns that can be updated: %(columns)s.")
                 % {"columns": ", ".join(self.column(n) for n in self.editable)}
             )
+        self._read_what_rows_refer_to(dataset)
+
+    def _read_what_rows_refer_to(self, dataset) -> None:
+        """The commitments the rows name (with what their row shows), the codes and
+        countries that exist, and which commitments have public proof: a few queries for
+        the whole file, none per row."""
+        from tracker.models import Country
+
+        codes = {_normal(v) for v in dataset[self.column("recommendation_code")]}
+        isos = {_normal(v).upper() for v in dataset[self.column("country_code")]}
+        self._known_codes = set(
+            Recommendation.objects.filter(code__in=codes).values_list("code", flat=True)
+        )
+        countries = dict(Country.objects.filter(code__in=isos).values_list("code", "pk").order_by())
+        self._known_countries = set(countries)
+        by_country: dict[str, set[str]] = defaultdict(set)
+        for code, iso in zip(
+            dataset[self.column("recommendation_code")],
+            dataset[self.column("country_code")],
+            strict=True,
+        ):
+            code, iso = _normal(code), _normal(iso).upper()
+            if code in self._known_codes and iso in countries:
+                by_country[iso].add(code)
+        if not by_country:
+            return
+        pairs = Q()
+        for iso, country_codes in by_country.items():
+            pairs |= Q(country=countries[iso], recommendation__code__in=country_codes)
+        # The instances carry what the import needs; what their rows show is read as
+        # plain values, the way the public export reads it.
+        found = (
+            Commitment.objects.filter(pairs)
+            .select_related("recommendation", "country")
+            .only("version", "status", "recommendation__code", "country__code")
+        )
+        self._commitments = {(c.recommendation.code, c.country.code.code): c for c in found}
+        ids = [c.pk for c in self._commitments.values()]
+        shown = self.rows_of(Commitment.objects.filter(pk__in=ids))
+        self._export_rows = {
+            row.pk: row for row in map(ExportRow._make, shown.values_list(*self.value_paths()))
+        }
+        self._load_extras(Commitment.objects.filter(pk__in=ids))
+        self._proven = set(
+            Evidence.objects.public()
+            .proof()
+            .filter(commitment__in=ids)
+            .values_list("commitment_id", flat=True)
+        )
+
+    def row(self, commitment) -> ExportRow:
+        if commitment.pk in self._export_rows:
+            return self._export_rows[commitment.pk]
+        return super().row(commitment)
 
     def before_import_row(self, row, **kwargs):
         self._row_number = kwargs.get("row_number", self._row_number + 1)
 
     def get_or_init_instance(self, instance_loader, row):
         from tracker import permissions
-        from tracker.models import Country
 
         code = _normal(self.cell(row, "recommendation_code"))
         iso = _normal(self.cell(row, "country_code")).upper()
-        commitment = (
-            Commitment.objects.with_progress()
-            .filter(recommendation__code=code, country__code=iso)
-            .first()
-        )
+        commitment = self._commitments.get((code, iso))
         if commitment is None:
-            if not Recommendation.objects.filter(code=code).exists():
+            if code not in self._known_codes:
                 raise ValidationError(_("Unknown recommendation code “%s”.") % code)
-            if not Country.objects.filter(code=iso).exists():
+            if iso not in self._known_countries:
                 raise ValidationError(_("Unknown country code “%s”.") % iso)
             raise ValidationError(
                 _("%(country)s does not own %(code)s.") % {"country": iso, "code": code}
@@ -442,6 +491,7 @@ class ProgressImportResource(ProgressResource):
                 % {"code": code, "country": iso, "row": self._rows[key]}
             )
         self._rows[key] = self._row_number
+        self._current = commitment
         return commitment, False
 
     def import_instance(self, instance, row, **kwargs):
@@ -456,16 +506,17 @@ class ProgressImportResource(ProgressResource):
                 )
                 % {"commitment": instance}
             )
-        self._load_extras(Commitment.objects.filter(pk=instance.pk))
-        for name in self.fields:
+        instance._pending = {}
+        shown = {name: self.value(name, instance) for name in self.fields}
+        for name, value in shown.items():
             column = self.column(name)
             if name in self.editable or name in self.required or column not in row:
                 continue
-            before = _unescape(safe_cell(self.export_field(self.fields[name], instance)))
-            if _unescape(row[column]) != before:
+            if row[column] != value and _normal(row[column]) != _normal(value):
                 errors.setdefault(column, []).append(
-                    _("This column cannot be changed here (it was “%s”).") % before
+                    _("This column cannot be changed here (it was “%s”).") % _normal(value)
                 )
+        self._before = [shown[name] for name in self.preview]
         instance._pending = self._pending_changes(instance, row, errors)
         if errors:
             raise ValidationError(errors)
@@ -474,9 +525,7 @@ class ProgressImportResource(ProgressResource):
         pending = {}
         if self.column("status") in row:
             text = _normal(row[self.column("status")]).lower()
-            by_name = {str(label).lower(): value for value, label in Status.choices}
-            by_name.update({value: value for value in Status.values})
-            status = by_name.get(text.replace(" ", "_")) or by_name.get(text)
+            status = self._statuses.get(text.replace(" ", "_")) or self._statuses.get(text)
             if status is None:
                 errors.setdefault(self.column("status"), []).append(
                     _("Unknown status “%(value)s”; use one of: %(choices)s.")
@@ -487,7 +536,7 @@ class ProgressImportResource(ProgressResource):
                 )
             elif status != instance.status:
                 pending["status"] = status
-                if status in Status.needing_evidence() and not instance.has_public_proof():
+                if status in Status.needing_evidence() and instance.pk not in self._proven:
                     errors.setdefault(self.column("status"), []).append(
                         _(
                             "“%s” needs public evidence with a note, a link or a file on the "
@@ -496,8 +545,9 @@ class ProgressImportResource(ProgressResource):
                         % Status(status).label
                     )
         if self.column("latest_note") in row:
-            note = str(row[self.column("latest_note")] or "").strip()
-            if _unescape(note) != _unescape(safe_cell(self.value("latest_note", instance))):
+            written = row[self.column("latest_note")]
+            note = "" if written is None else str(written).strip()
+            if _normal(note) != _normal(self.value("latest_note", instance)):
                 if not note:
                     errors.setdefault(self.column("latest_note"), []).append(
                         _("An accepted note cannot be removed; write a new note instead.")
@@ -523,11 +573,12 @@ class ProgressImportResource(ProgressResource):
         return not import_validation_errors and not getattr(instance, "_pending", None)
 
     def save_instance(self, instance, is_create, row, **kwargs):
-        """One progress update per changed row, carrying its new deadline too: waiting for
-        review from a focal point, published at once from network staff."""
-        from tracker import permissions, review
+        """One progress update per changed row, carrying its new deadline too; written
+        with all the others once every row is checked (`after_import`)."""
         from tracker.models import Deadline, ProgressUpdate
 
+        if self.previewing:
+            return
         pending = instance._pending
         status = pending.get("status", instance.status)
         if "note" in pending:
@@ -537,17 +588,40 @@ class ProgressImportResource(ProgressResource):
         else:
             narrative = _("Follow-up deadline set in a spreadsheet upload.")
         update = ProgressUpdate(commitment=instance, status=status, narrative=narrative)
-        review.save_content(update, by=self.user)
+        self._new_updates.append(update)
         if "deadline" in pending:
-            Deadline.objects.create(
-                commitment=instance,
-                update=update,
-                due_date=pending["deadline"],
-                description=_("Follow-up deadline set in a spreadsheet upload"),
-                created_by=self.user,
-                set_by_staff=permissions.is_network_staff(self.user),
+            self._new_deadlines.append(
+                Deadline(
+                    commitment=instance,
+                    update=update,
+                    due_date=pending["deadline"],
+                    description=_("Follow-up deadline set in a spreadsheet upload"),
+                )
             )
-        review.send_on(update, by=self.user)
+
+    def save_m2m(self, instance, row, **kwargs):
+        pass  # the progress table has no many-to-many column to import
+
+    def after_import_row(self, row, row_result, **kwargs):
+        """The preview's columns: whole values, the old struck out and the new beside it
+        (clearer than a letter-by-letter diff)."""
+        if row_result.import_type != RowResult.IMPORT_TYPE_UPDATE:
+            return
+        after = [self.value(name, self._current) for name in self.preview]
+        row_result.diff = [
+            format_html("{}", "" if new is None else new)
+            if old == new
+            else format_html("<del>{}</del> <ins>{}</ins>", "" if old is None else old, new)
+            for old, new in zip(self._before, after, strict=True)
+        ]
+
+    def after_import(self, dataset, result, **kwargs):
+        from tracker import review
+
+        super().after_import(dataset, result, **kwargs)
+        if self.previewing or result.has_errors() or result.has_validation_errors():
+            return
+        review.report_many(self._new_updates, self._new_deadlines, by=self.user)
 
     # The preview shows what each row will do.
 
@@ -561,10 +635,6 @@ class ProgressImportResource(ProgressResource):
         if name == "next_deadline" and pending.get("deadline"):
             return pending["deadline"]
         return super().value(name, commitment)
-
-
-class UploadRefusedError(ValueError):
-    pass
 
 
 def _parse_date(value) -> dt.date | None:

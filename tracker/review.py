@@ -21,8 +21,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from tracker import notifications, permissions
+from tracker import notifications, page_cache, permissions
 from tracker.models import (
     Commitment,
     ConcurrentEditError,
@@ -76,6 +77,77 @@ def report(update: ProgressUpdate, *, by, as_draft: bool = False) -> None:
     with transaction.atomic():
         save_content(update, by=by)
         send_on(update, by=by, as_draft=as_draft)
+
+
+def report_many(updates: list[ProgressUpdate], deadlines: list[Deadline], *, by) -> None:
+    """Many new updates at once, as a spreadsheet upload makes them, in one transaction:
+    submitted for review (published at once when network staff wrote them), each with the
+    deadlines given for it. Written in bulk, with their history; the reviewers get one
+    email for all of them."""
+    if not updates:
+        return
+    staff = permissions.is_network_staff(by)
+    commitments = {update.commitment_id: update.commitment for update in updates}
+    if len(commitments) < len(updates):
+        raise ReviewRefused(_("A commitment can get one update per upload."))
+    if not all(permissions.can_report_on(by, c) for c in commitments.values()):
+        raise PermissionDenied
+    needing = {u.commitment_id for u in updates if u.needs_proof()}
+    proven = set(
+        Evidence.objects.public()
+        .proof()
+        .filter(commitment__in=needing)
+        .values_list("commitment_id", flat=True)
+    )
+    for update in updates:
+        if update.commitment_id in needing - proven:
+            raise ReviewRefused(proof_missing_message(update.status))
+    now = timezone.now()
+    for update in updates:
+        update.author_id = by.pk
+        if staff:
+            update.review_state = State.ACCEPTED
+            update.reviewer_id, update.reviewed_at, update.accepted_at = by.pk, now, now
+        else:
+            update.review_state = State.SUBMITTED
+    with transaction.atomic():
+        bulk_create_with_history(updates, ProgressUpdate, default_user=by, default_date=now)
+        for deadline in deadlines:
+            deadline.update_id = deadline.update.pk
+            deadline.created_by_id = by.pk
+            deadline.set_by_staff = staff
+        bulk_create_with_history(deadlines, Deadline, default_user=by, default_date=now)
+        if staff:
+            _publish_many(updates, by=by, now=now)
+        else:
+            notifications.updates_submitted(updates, by=by)
+
+
+def _publish_many(updates: list[ProgressUpdate], *, by, now) -> None:
+    """What `refresh_status` does for one accepted update, for many new ones at once:
+    each is the latest accepted update of its commitment."""
+    with page_cache.bulk_changes():
+        locked = Commitment.objects.select_for_update().in_bulk(
+            [update.commitment_id for update in updates]
+        )
+        for update in updates:
+            commitment = locked[update.commitment_id]
+            commitment.latest_accepted_update = update
+            commitment.status = update.status
+            commitment.status_date = timezone.localdate(now)
+            commitment.version += 1
+            commitment.public_changed_at = commitment.updated_at = now
+        fields = [
+            "latest_accepted_update",
+            "status",
+            "status_date",
+            "version",
+            "public_changed_at",
+            "updated_at",
+        ]
+        bulk_update_with_history(
+            list(locked.values()), Commitment, fields, default_user=by, default_date=now
+        )
 
 
 def send_on(update: ProgressUpdate, *, by, as_draft: bool = False) -> None:

@@ -220,12 +220,13 @@ PROGRESS_IMPORT_MAX_ROWS = int(os.environ.get("PROGRESS_IMPORT_MAX_ROWS", 5000))
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
 IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
-# The previewed file must be there for the confirmation, whichever host serves it.
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
+# A previewed upload waits for its confirmation in the database (tracker.uploads): outside
+# MEDIA_ROOT and any URL, whichever host serves the confirmation, and for an hour at most.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "tracker.uploads.PendingUploadStorage"
 IMPORT_EXPORT_FORMATS = [
-    "tracker.import_formats.CSV",
-    "tracker.import_formats.XLSX",
-    "tracker.import_formats.JSON",
+    "tracker.spreadsheet_formats.CSV",
+    "tracker.spreadsheet_formats.XLSX",
+    "tracker.spreadsheet_formats.JSON",
 ]
 
 # Largest report file accepted by the admin upload.

@@ -19,7 +19,6 @@ from openpyxl import Workbook
 
 from tests.factories import make_evidence, make_update
 from tests.forms import form_data
-from tracker.admin import IMPORT_SESSION_KEY
 from tracker.models import Commitment, Deadline, ProgressUpdate
 
 pytestmark = pytest.mark.django_db
@@ -121,12 +120,12 @@ def test_focal_point_uploads_changes_that_wait_for_review(
     assert deadline.update.author == world.focal_kh
     assert deadline.update.review_state == ProgressUpdate.ReviewState.SUBMITTED
     assert deadline.history.first().history_user == world.focal_kh
-    # Network staff are told of each update to review.
-    assert sorted(mail.subject for mail in mailoutbox) == [
-        "[GCM Tracker] Update to review: BM22-R31 · Cambodia",
-        "[GCM Tracker] Update to review: BM22-R32 · Cambodia",
-    ]
-    assert {tuple(mail.to) for mail in mailoutbox} == {(world.staff.email,)}
+    # Network staff get one email about the updates to review.
+    [mail] = mailoutbox
+    assert mail.subject == "[GCM Tracker] 2 updates to review from kim.cambodia"
+    assert "- BM22-R31 · Cambodia: In progress" in mail.body
+    assert "- BM22-R32 · Cambodia: Not started" in mail.body
+    assert mail.to == [world.staff.email]
 
 
 def test_staff_upload_is_accepted_at_once(staff_client, world):
@@ -324,7 +323,7 @@ def test_zip_bomb_is_refused_before_it_is_opened(kh_client, world):
 def test_too_many_rows_are_refused(kh_client, world, settings):
     settings.PROGRESS_IMPORT_MAX_ROWS = 1
     page = preview(kh_client, to_csv(export_rows(kh_client, "?country=KH")))
-    assert "at most 1 can be uploaded at once" in shown(page)
+    assert "more than 1 rows below its header (empty rows count too)" in shown(page)
 
 
 def test_oversized_upload_is_refused(kh_client, world, settings):
@@ -344,20 +343,30 @@ def test_row_changed_between_preview_and_confirm_is_a_conflict(kh_client, world)
     make_update(world.kh_32, world.focal_kh, accepted_by=world.staff)  # someone else's change
     before = snapshot()
     response = confirm(kh_client, page)
-    assert response.status_code == 200
-    assert "after your preview" in shown(response)
+    assert response.status_code == 302
+    assert snapshot() == before
+    told = kh_client.get(response.url)
+    assert "Nothing was applied. Row 2: Someone changed BM22-R32 · Cambodia after your preview" in (
+        shown(told)
+    )
+    # The preview is spent: confirming it again applies nothing either.
+    again = confirm(kh_client, page)
+    assert "This preview can no longer be confirmed" in shown(again)
     assert snapshot() == before
 
 
-def test_another_user_cannot_confirm_your_upload(client, kh_client, world):
+def test_another_user_cannot_confirm_your_upload(kh_client, world):
     rows = export_rows(kh_client, "?country=KH")
     row_for(rows, "BM22-R31", "KH")["Status"] = "Planned"
     page = preview(kh_client, to_csv(rows))
-    assert kh_client.session[IMPORT_SESSION_KEY]["file"]
-    client.force_login(world.staff)
-    response = confirm(client, page)
-    assert response.status_code == 403
+    staff = Client()
+    staff.force_login(world.staff)
+    response = confirm(staff, page)
+    assert "This preview can no longer be confirmed" in shown(response)
     assert ProgressUpdate.objects.count() == 0
+    # It is still the focal point's to confirm.
+    assert confirm(kh_client, page).status_code == 302
+    assert ProgressUpdate.objects.count() == 1
 
 
 def test_permission_is_checked_again_at_confirm(kh_client, world):
@@ -380,8 +389,7 @@ def test_admin_offers_only_csv_xlsx_and_json(staff_client, world, django_assert_
     with django_assert_max_num_queries(15):
         page = staff_client.get(IMPORT_URL)
     choices = page.context["form"].fields["format"].choices
-    assert [str(label).lower() for value, label in choices if value != ""] == ["csv", "xlsx"]
+    assert [str(label) for value, label in choices if value != ""] == ["CSV", "Excel (XLSX)"]
     export = staff_client.get(reverse("admin:tracker_commitment_export"))
     choices = export.context["form"].fields["format"].choices
-    labels = [str(label).lower() for value, label in choices if value != ""]
-    assert labels == ["csv", "xlsx", "json"]
+    assert [str(label) for value, label in choices] == ["CSV", "Excel (XLSX)", "JSON"]

@@ -24,7 +24,7 @@ from tests.factories import (
 from tracker import review
 from tracker.exports import STATUS_FILLS
 from tracker.models import Commitment, Deadline, Evidence, ProgressUpdate, Status
-from tracker.resources import safe_cell
+from tracker.spreadsheets import guard, unguard
 
 pytestmark = pytest.mark.django_db
 
@@ -313,70 +313,82 @@ def formula_text(request, world):
     return text
 
 
-def test_xlsx_has_no_formula_and_neutralises_formula_like_text(client, formula_text):
+def test_xlsx_writes_formula_like_text_as_text_exactly(client, formula_text):
     response = client.get(export_url("xlsx"))
     content = body(response)
     for cell in workbook_cells(content):
         assert cell.data_type != "f", cell.coordinate
-        if isinstance(cell.value, str):
-            assert not cell.value.startswith(DANGEROUS_STARTS), (cell.coordinate, cell.value)
     row = by_key(parse("xlsx", content)[1])[("BM22-R31", "KH")]
-    # XML keeps a carriage return as a line feed.
+    # A text cell, which no spreadsheet runs, holds the text as it is: no apostrophe.
+    # (XML keeps a carriage return as a line feed.)
     stored = formula_text.replace("\r", "\n")
-    assert row["Lead agency"].replace("\r", "\n") == "'" + stored
-    assert row["Latest accepted note"].replace("\r", "\n") == "'" + stored
+    assert row["Lead agency"].replace("\r", "\n") == stored
+    assert row["Latest accepted note"].replace("\r", "\n") == stored
     assert row["Public evidence"].replace("\r", "\n") == "2024-03-01 " + stored
     assert row["Paragraph"] == 31
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    lead_agency = next(
+        row[HEADERS.index("Lead agency")]
+        for row in sheet.iter_rows(min_row=2)
+        if row[1].value == "BM22-R31" and row[7].value == "KH"
+    )
+    assert lead_agency.data_type == "s"
 
 
-@pytest.mark.parametrize("fmt", ["csv", "json"])
-def test_csv_and_json_neutralise_formula_like_text(client, formula_text, fmt):
-    _headers, rows = download(client, fmt)
+def test_csv_guards_formula_like_text(client, formula_text):
+    _headers, rows = download(client, "csv")
     for row in rows:
         for value in row.values():
-            if isinstance(value, str):
-                assert not value.startswith(DANGEROUS_STARTS), value
+            assert not value.startswith(DANGEROUS_STARTS), value
     row = by_key(rows)[("BM22-R31", "KH")]
     assert row["Lead agency"] == "'" + formula_text
     assert row["Latest accepted note"] == "'" + formula_text
     assert row["Public evidence"] == "2024-03-01 " + formula_text
-    assert row["Paragraph"] == (31 if fmt == "json" else "31")
+    assert row["Paragraph"] == "31"
 
 
-def test_as_of_export_neutralises_formula_like_text_too(client, formula_text):
+def test_json_carries_the_exact_text(client, formula_text):
+    _headers, rows = download(client, "json")
+    row = by_key(rows)[("BM22-R31", "KH")]
+    assert row["Lead agency"] == formula_text
+    assert row["Latest accepted note"] == formula_text
+    assert row["Paragraph"] == 31
+
+
+def test_as_of_export_carries_the_exact_text_too(client, formula_text):
     today = timezone.localdate().isoformat()
     _headers, rows = download(client, "json", f"as_of={today}")
     row = by_key(rows)[("BM22-R31", "KH")]
-    assert row["Lead agency"] == "'" + formula_text
-    assert row["Latest accepted note"] == "'" + formula_text
+    assert row["Lead agency"] == formula_text
+    assert row["Latest accepted note"] == formula_text
 
 
-def test_matrix_neutralises_formula_like_text(client, world, formula_text):
+def test_matrix_writes_formula_like_text_as_text(client, world, formula_text):
     Recommendation.objects.filter(code="BM22-R31").update(short_title=formula_text)
     content = body(client.get(matrix_url()))
     for cell in workbook_cells(content):
         assert cell.data_type != "f", cell.coordinate
-        if isinstance(cell.value, str):
-            assert not cell.value.startswith(DANGEROUS_STARTS), (cell.coordinate, cell.value)
     sheet = load_workbook(io.BytesIO(content)).worksheets[0]
     assert sheet["A2"].value == "BM22-R31"
-    assert sheet["B2"].value.replace("\r", "\n") == "'" + formula_text.replace("\r", "\n")
+    assert sheet["B2"].data_type == "s"
+    assert sheet["B2"].value.replace("\r", "\n") == formula_text.replace("\r", "\n")
 
 
 dangerous_text = st.builds(
-    lambda start, rest: start + rest, st.sampled_from(DANGEROUS_STARTS), st.text()
+    lambda start, rest: start + rest, st.sampled_from((*DANGEROUS_STARTS, "'")), st.text()
 )
 
 
-@settings(max_examples=100)
+@settings(max_examples=200)
 @given(st.one_of(st.text(), dangerous_text))
-def test_safe_cell_never_returns_text_a_spreadsheet_would_run(text):
-    result = safe_cell(text)
-    assert not result.startswith(DANGEROUS_STARTS)
-    if text.startswith(DANGEROUS_STARTS):
-        assert result == "'" + text
+def test_the_csv_guard_never_leaves_a_formula_and_comes_off_exactly(text):
+    guarded = guard(text)
+    assert not guarded.startswith(DANGEROUS_STARTS)
+    if text.startswith((*DANGEROUS_STARTS, "'")):
+        assert guarded == "'" + text
     else:
-        assert result == text
+        assert guarded == text
+    assert unguard(guarded) == text
 
 
 @settings(max_examples=100)
@@ -391,8 +403,9 @@ def test_safe_cell_never_returns_text_a_spreadsheet_would_run(text):
         st.datetimes(),
     )
 )
-def test_safe_cell_passes_other_values_unchanged(value):
-    assert safe_cell(value) is value
+def test_the_csv_guard_passes_other_values_unchanged(value):
+    assert guard(value) is value
+    assert unguard(value) is value
 
 
 # --- only public data -------------------------------------------------------------------
@@ -796,7 +809,7 @@ def test_csv_keeps_commas_quotes_and_line_breaks(client, world, text):
     headers, rows = parse("csv", content)
     assert headers == HEADERS
     assert len(rows) == 4
-    expected = safe_cell(text)
+    expected = guard(text)
     assert expected == ("'" + text if text.startswith("=") else text)
     row = by_key(rows)[("BM22-R31", "KH")]
     assert row["Lead agency"] == expected
