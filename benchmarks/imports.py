@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench import django_setup, start_server
-from load import CSRF, PASSWORD, Browser
+from load import CSRF, PASSWORD, Browser, update_form
 
 IMPORT = "/admin/tracker/commitment/import/"
 CONFIRM = "/admin/tracker/commitment/process_import/"
@@ -208,10 +208,8 @@ class Uploader(Browser):
         _status, _location, text, _elapsed = self.request("GET", IMPORT)
         boundary = uuid.uuid4().hex
         fields = {"csrfmiddlewaretoken": CSRF.search(text).group(1), "format": fmt, "resource": "0"}
-        body = b"".join(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
-            for key, value in fields.items()
-        )
+        part = '--{}\r\nContent-Disposition: form-data; name="{}"\r\n\r\n{}\r\n'
+        body = b"".join(part.format(boundary, k, v).encode() for k, v in fields.items())
         body += (
             (
                 f'--{boundary}\r\nContent-Disposition: form-data; name="import_file"; '
@@ -257,13 +255,9 @@ class Uploader(Browser):
     def save_update(self, commitment: int) -> tuple[int, float]:
         url = f"{ADD_UPDATE}?commitment={commitment}"
         _status, _location, text, elapsed = self.request("GET", url)
-        form = {
-            "csrfmiddlewaretoken": CSRF.search(text).group(1),
-            "commitment": commitment,
-            "status": "planned",
-            "narrative": f"Bench save {uuid.uuid4().hex[:8]}",
-            "_save": "Save",
-        }
+        form = update_form(
+            text, commitment, status="planned", narrative=f"Bench save {uuid.uuid4().hex[:8]}"
+        )
         status, _location, _text, elapsed = self.request("POST", ADD_UPDATE, form)
         return status, elapsed
 

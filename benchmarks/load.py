@@ -15,6 +15,7 @@ median and p99 latency for each kind of client, and whether the server ever repo
 """
 
 import argparse
+import html
 import http.client
 import os
 import random
@@ -186,15 +187,12 @@ def focal_point(username: str, commitments: list[int], deadline: float, tally: T
             if status != 200:
                 errors.append(f"GET add form: {status}")
                 continue
-            form = {
-                "csrfmiddlewaretoken": CSRF.search(text).group(1),
-                "commitment": commitment,
-                "status": rng.choice(["planned", "in_progress"]),
-                "narrative": f"Load test update {rng.randint(1, 10**9)}",
-                "challenges": "",
-                "support_needed": "",
-                "_save": "Save",
-            }
+            form = update_form(
+                text,
+                commitment,
+                status=rng.choice(["planned", "in_progress"]),
+                narrative=f"Load test update {rng.randint(1, 10**9)}",
+            )
             status, _location, text, elapsed = browser.request("POST", add, form)
             latencies.append(elapsed)
             if status != 302:
@@ -203,6 +201,24 @@ def focal_point(username: str, commitments: list[int], deadline: float, tally: T
             errors.append(f"{username}: {error!r}")
             browser.reconnect()
     tally.add(latencies, errors)
+
+
+HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+
+
+def update_form(page: str, commitment: int, *, status: str, narrative: str) -> dict:
+    """The progress update form as a browser posts it: the page's hidden fields (the CSRF
+    token, and the management forms of the evidence and deadline rows, none of them
+    filled) with the update's own fields."""
+    form = {name: html.unescape(value) for name, value in HIDDEN.findall(page)}
+    return form | {
+        "commitment": commitment,
+        "status": status,
+        "narrative": narrative,
+        "challenges": "",
+        "support_needed": "",
+        "_save": "Save",
+    }
 
 
 def _form_errors(html: str) -> str:

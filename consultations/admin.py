@@ -1,6 +1,5 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import truncatechars
@@ -144,14 +143,9 @@ class ConsultationAdmin(admin.ModelAdmin):
     change_list_template = "admin/consultations/consultation/change_list.html"
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                paragraph_total=Count("paragraphs", distinct=True),
-                recommendation_total=Count("recommendations", distinct=True),
-            )
-        )
+        # The report's text can run to megabytes: read only where a page shows it.
+        queryset = super().get_queryset(request).with_counts()
+        return queryset.defer("source_text", "agenda_text")
 
     def has_add_permission(self, request):
         return False  # consultations come from importing their report

@@ -2,6 +2,7 @@ import datetime as dt
 from typing import NamedTuple
 
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -87,6 +88,22 @@ class Targets(NamedTuple):
         return targets
 
 
+class ConsultationQuerySet(models.QuerySet):
+    def with_counts(self) -> "ConsultationQuerySet":
+        """Each consultation's number of paragraphs and recommendations (paragraph_total,
+        recommendation_total), counted apart: no join of the two, no GROUP BY of the
+        report's text."""
+
+        def total(model):
+            rows = model.objects.filter(consultation=models.OuterRef("pk")).order_by()
+            counted = rows.values("consultation").annotate(n=models.Count("pk")).values("n")
+            return Coalesce(models.Subquery(counted), 0)
+
+        return self.annotate(
+            paragraph_total=total(Paragraph), recommendation_total=total(Recommendation)
+        )
+
+
 class Consultation(models.Model):
     code = models.CharField(
         _("code"),
@@ -123,6 +140,8 @@ class Consultation(models.Model):
     source_sha256 = models.CharField(_("source SHA-256"), max_length=64, blank=True)
     source_text = models.TextField(_("source text"), blank=True)
     imported_at = models.DateTimeField(_("last imported"), null=True, blank=True)
+
+    objects = ConsultationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "title"]

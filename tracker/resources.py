@@ -346,7 +346,9 @@ class ProgressImportResource(ProgressResource):
     class Meta(ProgressResource.Meta):
         import_id_fields = ("recommendation_code", "country_code")
         use_transactions = True
-        use_bulk = False
+        # Rows are checked one by one and written together (after_import): no row needs a
+        # savepoint of its own.
+        use_bulk = True
         skip_unchanged = False
         clean_model_instances = False
         report_skipped = False  # the preview lists the rows that change, and rows in error

@@ -18,8 +18,9 @@ def file_folders() -> dict[str, Path]:
     }
 
 
-# Rebuilt by `migrate` (content types, permissions) or not worth keeping (sessions).
-EXCLUDED = ["contenttypes", "auth.permission", "sessions"]
+# Rebuilt by `migrate` (content types, permissions) or not worth keeping (sessions, and
+# uploads waiting an hour at most for their confirmation).
+EXCLUDED = ["contenttypes", "auth.permission", "sessions", "tracker.pendingupload"]
 
 
 class Command(BaseCommand):
