@@ -330,6 +330,9 @@ def main() -> None:
     print(f"Database: {connection.vendor}; {Commitment.objects.count():,} commitments")
     bench_pages(options.seconds)
     bench_exports()
+    import imports
+
+    imports.run()
 
 
 if __name__ == "__main__":
