@@ -145,19 +145,28 @@ class ProgressResource(resources.ModelResource):
         evidence = Evidence.objects.filter(commitment__in=queryset.values("pk")).order_by(
             "date", "pk"
         )
-        if not self.include_internal:
-            evidence = evidence.public()
         if self.as_of:
             # Public by then: added by staff before the day, or accepted with its update.
             evidence = evidence.filter(date__lte=self.as_of).filter(
                 Q(update__isnull=True, created_at__date__lte=self.as_of)
                 | Q(update__accepted_at__date__lte=self.as_of)
             )
-        for item in evidence.values_list("commitment_id", "visibility", "title", "url", "date"):
-            commitment_id, visibility, title, url, date = item
+        published = evidence.public()
+        # The rest (internal evidence, and evidence whose update is not accepted yet) only
+        # for those who may see it, in a column of its own.
+        public_ids = set(published.values_list("pk", flat=True)) if self.include_internal else None
+        rows = (evidence if self.include_internal else published).values_list(
+            "pk", "commitment_id", "visibility", "title", "url", "date"
+        )
+        waiting = _("(not public: its update is not accepted yet)")
+        for pk, commitment_id, visibility, title, url, date in rows:
             text = f"{date.isoformat()} {title}" + (f" <{url}>" if url else "")
-            target = self._evidence if visibility == Evidence.Visibility.PUBLIC else self._internal
-            target[commitment_id].append(text)
+            if public_ids is None or pk in public_ids:
+                self._evidence[commitment_id].append(text)
+            elif visibility == Evidence.Visibility.PUBLIC:
+                self._internal[commitment_id].append(f"{text} {waiting}")
+            else:
+                self._internal[commitment_id].append(text)
 
     def iter_rows(self, queryset):
         """Export rows, streamed: headers first, then one list per commitment.

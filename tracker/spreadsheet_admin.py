@@ -131,7 +131,7 @@ class ProgressExportForm(SelectableFieldsExportForm):
                 field.label = str(instance.fields[name].column_name)
         field = self.fields["format"]
         field.choices = list(field.choices)[1:]
-        field.initial = "1"  # Excel (XLSX)
+        field.initial = str(EXPORT_FORMATS.index(spreadsheet_formats.XLSX))
 
     @property
     def media(self):

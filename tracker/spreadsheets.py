@@ -39,6 +39,9 @@ MAX_CELL_CHARACTERS = 100_000
 XLSX_MAX_ENTRIES = 1000
 XLSX_MAX_UNCOMPRESSED = 50 * 1024 * 1024
 XLSX_MAX_RATIO = 100
+XLSX_MAX_TAGS = 600_000
+XLSX_UNSIZED_TAGS = 150_000
+DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # What XML 1.0 does not allow in a cell (tab, line feed and carriage return are fine).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -310,3 +313,40 @@ def _check_zip(data: bytes) -> None:
         )
     if "xl/workbook.xml" not in {entry.filename for entry in entries}:
         raise UploadRefused(_("This zip archive is not an Excel workbook."))
+    _check_markup(data, entries)
+
+
+def _check_markup(data: bytes, entries: list[zipfile.ZipInfo]) -> None:
+    """What openpyxl would parse, bounded before it starts: the XML tags of the whole
+    workbook (a 5,000-row progress table has about 400,000), and the size of any sheet that
+    does not declare its dimension (openpyxl reads such a sheet through once just to size
+    it)."""
+    total = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for entry in entries:
+            if not entry.filename.endswith((".xml", ".rels")):
+                continue
+            tags, head = 0, b""
+            with archive.open(entry) as part:
+                for chunk in iter(lambda: part.read(1 << 20), b""):
+                    tags += chunk.count(b"<")
+                    if len(head) < 65536:
+                        head += chunk[:65536]
+            total += tags
+            if total > XLSX_MAX_TAGS:
+                raise UploadRefused(
+                    _(
+                        "This workbook holds far more than a progress table of %(limit)s rows; "
+                        "upload the table alone."
+                    )
+                    % {"limit": f"{settings.PROGRESS_IMPORT_MAX_ROWS:,}"}
+                )
+            sheet = entry.filename.startswith("xl/worksheets/")
+            if sheet and tags > XLSX_UNSIZED_TAGS and not DIMENSION.search(head):
+                raise UploadRefused(
+                    _(
+                        "This workbook does not say how large its sheet is, and the sheet is "
+                        "large. Open it in a spreadsheet program, save it again as Excel "
+                        "(XLSX) and upload that."
+                    )
+                )

@@ -153,10 +153,8 @@ def table(response, fmt: str) -> list[dict]:
     for row in rows:
         for cell in row:
             assert cell.data_type != "f", cell.coordinate
-    return [
-        {name: ("" if cell.value is None else cell.value) for name, cell in zip(names, row)}
-        for row in rows
-    ]
+    cells = [["" if cell.value is None else cell.value for cell in row] for row in rows]
+    return [dict(zip(names, values, strict=True)) for values in cells]
 
 
 def sheets_xml(data: bytes) -> str:
@@ -332,6 +330,18 @@ def test_unticked_column_is_left_out(staff_client, evidence, fmt):
     assert "KH internal memo" not in everything
     assert "TH internal SECRET" not in everything
     assert "KH public circular" in everything
+
+
+def test_evidence_waiting_for_review_is_not_listed_as_public(staff_client, world):
+    update = make_update(world.kh_32, world.focal_kh, narrative="Waiting for review.")
+    make_evidence(
+        world.kh_32, world.focal_kh, title="Draft decree", visibility="public", update=update
+    )
+    rows = table(download(staff_client, "csv"), "csv")
+    kh = row_for(rows, "BM22-R32", "KH")
+    assert kh["Latest accepted note"] == ""  # the update is not accepted yet
+    assert "Draft decree" not in kh["Public evidence"]
+    assert "Draft decree (not public: its update is not accepted yet)" in kh["Internal evidence"]
 
 
 # What each format holds for text a spreadsheet program would run: a text cell in XLSX,
