@@ -217,6 +217,9 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # Spreadsheet uploads of the progress table (bulk updates).
 PROGRESS_IMPORT_MAX_BYTES = int(os.environ.get("PROGRESS_IMPORT_MAX_BYTES", 5 * 1024 * 1024))
 PROGRESS_IMPORT_MAX_ROWS = int(os.environ.get("PROGRESS_IMPORT_MAX_ROWS", 5000))
+# An upload the size of an accepted spreadsheet stays in memory while it is checked: it is
+# never written to a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = PROGRESS_IMPORT_MAX_BYTES
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
 IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True

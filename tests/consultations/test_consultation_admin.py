@@ -215,3 +215,29 @@ def test_outsider_sees_no_consultation_data(client, outsider):
     assert client.post(url, {"short_title": "x"}).status_code == 403
     recommendation.refresh_from_db()
     assert recommendation.short_title != "x"
+
+
+def test_consultation_list_counts_without_reading_the_report_text(
+    staff_client, django_assert_max_num_queries
+):
+    """A report of megabytes costs the list nothing: its text is not read, and the counts
+    come from their own subqueries (no join of paragraphs with recommendations, no GROUP
+    BY of the text)."""
+    consultation = make_consultation()
+    huge = "A long report line, kept as it was written.\n" * 50_000  # about 2 MB
+    Consultation.objects.filter(pk=consultation.pk).update(source_text=huge)
+    with django_assert_max_num_queries(15) as captured:
+        response = staff_client.get(reverse("admin:consultations_consultation_changelist"))
+    assert response.status_code == 200
+    listing = [q["sql"] for q in captured.captured_queries if "source_sha256" in q["sql"]]
+    assert listing, "the list's own query was not seen"
+    for sql in listing:
+        assert "source_text" not in sql
+        outer = sql.upper().rsplit('FROM "CONSULTATIONS_CONSULTATION"', 1)[1]
+        assert "GROUP BY" not in outer and "JOIN" not in outer
+    paragraphs = consultation.paragraphs.count()
+    recommendations = consultation.recommendations.count()
+    assert (paragraphs, recommendations) == (74, 14)
+    cells = response.text
+    assert f'<td class="field-paragraph_count">{paragraphs}</td>' in cells
+    assert f'<td class="field-recommendation_count">{recommendations}</td>' in cells
