@@ -30,6 +30,7 @@ import tablib
 import xlsxwriter
 from django.conf import settings
 from django.utils.translation import gettext as _
+from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # The progress table has 17 columns; people may add a few of their own.
@@ -41,7 +42,9 @@ XLSX_MAX_UNCOMPRESSED = 50 * 1024 * 1024
 XLSX_MAX_RATIO = 100
 XLSX_MAX_TAGS = 600_000
 XLSX_UNSIZED_TAGS = 150_000
-DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b")
+DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s[^>]*?\bref="([A-Z0-9:]+)"')
+# A cell that is not empty (not written <c .../>): the letters of its column.
+FILLED_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})[0-9]+"[^>]*(?<!/)>')
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # What XML 1.0 does not allow in a cell (tab, line feed and carriage return are fine).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -181,6 +184,8 @@ def read_csv(data: bytes) -> tablib.Dataset:
     try:
         return _dataset([unguard(cell) for cell in row] for row in reader)
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise _cell_too_long() from error
         raise UploadRefused(
             _("This CSV file cannot be read (%(problem)s). Save it again as CSV and upload it.")
             % {"problem": error}
@@ -191,6 +196,7 @@ def read_xlsx(data: bytes) -> tablib.Dataset:
     """The first sheet. Its declared size is checked first; then rows are read no further
     than the row limit (counting empty rows) and no wider than MAX_COLUMNS."""
     import openpyxl
+    from openpyxl.utils.escape import unescape
 
     _check_zip(data)
     try:
@@ -217,7 +223,8 @@ def read_xlsx(data: bytes) -> tablib.Dataset:
         rows = sheet.iter_rows(
             min_row=1, max_row=limit + 2, max_col=MAX_COLUMNS + 1, values_only=True
         )
-        return _dataset(rows)
+        # Text as written: OOXML writes "_" before "x0020_" as "_x005F_", say.
+        return _dataset([unescape(v) if isinstance(v, str) else v for v in row] for row in rows)
     finally:
         book.close()
 
@@ -254,20 +261,28 @@ def _dataset(rows: Iterable) -> tablib.Dataset:
 
 def _within_width(row: list) -> list:
     if len(row) > MAX_COLUMNS and any(not _blank(cell) for cell in row[MAX_COLUMNS:]):
-        raise UploadRefused(
-            _(
-                "The file has more than %(most)s columns; a progress table has 17. Upload "
-                "the table as it was downloaded, with your changes."
-            )
-            % {"most": MAX_COLUMNS}
-        )
+        raise _too_wide()
     for cell in row:
         if isinstance(cell, str) and len(cell) > MAX_CELL_CHARACTERS:
-            raise UploadRefused(
-                _("A cell of this file holds more than %(most)s characters.")
-                % {"most": f"{MAX_CELL_CHARACTERS:,}"}
-            )
+            raise _cell_too_long()
     return row[:MAX_COLUMNS]
+
+
+def _cell_too_long() -> UploadRefused:
+    return UploadRefused(
+        _("A cell of this file holds more than %(most)s characters.")
+        % {"most": f"{MAX_CELL_CHARACTERS:,}"}
+    )
+
+
+def _too_wide() -> UploadRefused:
+    return UploadRefused(
+        _(
+            "The file has more than %(most)s columns; a progress table has 17. Upload "
+            "the table as it was downloaded, with your changes."
+        )
+        % {"most": MAX_COLUMNS}
+    )
 
 
 def _blank(cell) -> bool:
@@ -318,20 +333,28 @@ def _check_zip(data: bytes) -> None:
 
 def _check_markup(data: bytes, entries: list[zipfile.ZipInfo]) -> None:
     """What openpyxl would parse, bounded before it starts: the XML tags of the whole
-    workbook (a 5,000-row progress table has about 400,000), and the size of any sheet that
+    workbook (a 5,000-row progress table has about 400,000); the size of any sheet that
     does not declare its dimension (openpyxl reads such a sheet through once just to size
-    it)."""
+    it); and no value further right than MAX_COLUMNS, whatever size a sheet declares (a
+    sheet that declares more is refused for that, when it is read)."""
     total = 0
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for entry in entries:
             if not entry.filename.endswith((".xml", ".rels")):
                 continue
-            tags, head = 0, b""
             with archive.open(entry) as part:
-                for chunk in iter(lambda: part.read(1 << 20), b""):
+                head = part.read(65536)
+                declared = DIMENSION.search(head)
+                sheet = entry.filename.startswith("xl/worksheets/")
+                scan = sheet and not _declared_too_big(declared)
+                tags, tail = 0, b""
+                for chunk in _chunks(head, part):
                     tags += chunk.count(b"<")
-                    if len(head) < 65536:
-                        head += chunk[:65536]
+                    if scan:
+                        # The end of the chunk before is searched again, for a cell cut
+                        # in two.
+                        _check_columns(tail + chunk)
+                        tail = chunk[-256:]
             total += tags
             if total > XLSX_MAX_TAGS:
                 raise UploadRefused(
@@ -341,8 +364,7 @@ def _check_markup(data: bytes, entries: list[zipfile.ZipInfo]) -> None:
                     )
                     % {"limit": f"{settings.PROGRESS_IMPORT_MAX_ROWS:,}"}
                 )
-            sheet = entry.filename.startswith("xl/worksheets/")
-            if sheet and tags > XLSX_UNSIZED_TAGS and not DIMENSION.search(head):
+            if sheet and tags > XLSX_UNSIZED_TAGS and not declared:
                 raise UploadRefused(
                     _(
                         "This workbook does not say how large its sheet is, and the sheet is "
@@ -350,3 +372,22 @@ def _check_markup(data: bytes, entries: list[zipfile.ZipInfo]) -> None:
                         "(XLSX) and upload that."
                     )
                 )
+
+
+def _chunks(head: bytes, part) -> Iterator[bytes]:
+    yield head
+    yield from iter(lambda: part.read(1 << 20), b"")
+
+
+def _declared_too_big(declared: re.Match | None) -> bool:
+    if declared is None:
+        return False
+    _, _, columns, rows = range_boundaries(declared.group(1).decode())
+    return (rows or 0) > settings.PROGRESS_IMPORT_MAX_ROWS + 1 or (columns or 0) > MAX_COLUMNS
+
+
+def _check_columns(markup: bytes) -> None:
+    """No cell with a value (not written <c .../>) further right than MAX_COLUMNS."""
+    for letters in FILLED_CELL.findall(markup):
+        if len(letters) > 1 and column_index_from_string(letters.decode()) > MAX_COLUMNS:
+            raise _too_wide()
