@@ -199,6 +199,15 @@ class ProgressSpreadsheetAdmin(ImportExportMixin):
             )
         return initial
 
+    def process_import(self, request, **kwargs):
+        """A confirmation that cannot be used (made by someone else, used already, replaced
+        or expired) is refused with 403, on a page that says why; nothing is applied."""
+        response = super().process_import(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        if context.get("confirm_form") is not None and context["confirm_form"].errors:
+            response.status_code = 403
+        return response
+
     def add_data_read_fail_error_to_form(self, form, e):
         if isinstance(e, UploadRefused):
             form.add_error("import_file", str(e))

@@ -362,6 +362,7 @@ def test_another_user_cannot_confirm_your_upload(kh_client, world):
     staff = Client()
     staff.force_login(world.staff)
     response = confirm(staff, page)
+    assert response.status_code == 403
     assert "This preview can no longer be confirmed" in shown(response)
     assert ProgressUpdate.objects.count() == 0
     # It is still the focal point's to confirm.

@@ -552,7 +552,7 @@ def test_a_preview_is_confirmed_once(kh_client, world):
     after = snapshot()
     assert len(after[1]) == 2
     again = confirm(kh_client, page)
-    assert again.status_code == 200
+    assert again.status_code == 403
     assert NO_LONGER in shown(again)
     assert "Nothing was applied. Upload the file again." in shown(again)
     assert snapshot() == after
@@ -565,7 +565,7 @@ def test_a_preview_left_for_more_than_an_hour_cannot_be_confirmed(kh_client, wor
     PendingUpload.objects.update(created_at=timezone.now() - dt.timedelta(hours=2))
     before = snapshot()
     response = confirm(kh_client, page)
-    assert response.status_code == 200
+    assert response.status_code == 403
     assert NO_LONGER in shown(response)
     assert snapshot() == before
     assert ProgressUpdate.objects.count() == 0
@@ -595,6 +595,7 @@ def test_a_user_keeps_at_most_three_previews(kh_client, world):
 
     before = snapshot()
     oldest = confirm(kh_client, pages[0])
+    assert oldest.status_code == 403
     assert NO_LONGER in shown(oldest)
     assert snapshot() == before
 
