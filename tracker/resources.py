@@ -428,43 +428,43 @@ class ProgressImportResource(ProgressResource):
 
         codes = {_normal(v) for v in dataset[self.column("recommendation_code")]}
         isos = {_normal(v).upper() for v in dataset[self.column("country_code")]}
-        self._known_codes = set(
-            Recommendation.objects.filter(code__in=codes).values_list("code", flat=True)
-        )
-        countries = dict(Country.objects.filter(code__in=isos).values_list("code", "pk").order_by())
-        self._known_countries = set(countries)
-        by_country: dict[str, set[str]] = defaultdict(set)
+        recommendations = {
+            r.code: r for r in Recommendation.objects.filter(code__in=codes).only("code")
+        }
+        countries = {c.code.code: c for c in Country.objects.filter(code__in=isos)}
+        self._known_codes, self._known_countries = set(recommendations), set(countries)
+        by_country: dict[str, set[int]] = defaultdict(set)
         for code, iso in zip(
             dataset[self.column("recommendation_code")],
             dataset[self.column("country_code")],
             strict=True,
         ):
             code, iso = _normal(code), _normal(iso).upper()
-            if code in self._known_codes and iso in countries:
-                by_country[iso].add(code)
+            if code in recommendations and iso in countries:
+                by_country[iso].add(recommendations[code].pk)
         if not by_country:
             return
         pairs = Q()
-        for iso, country_codes in by_country.items():
-            pairs |= Q(country=countries[iso], recommendation__code__in=country_codes)
-        # The instances carry what the import needs; what their rows show is read as
-        # plain values, the way the public export reads it.
-        found = (
-            Commitment.objects.filter(pairs)
-            .select_related("recommendation", "country")
-            .only("version", "status", "recommendation__code", "country__code")
-        )
-        self._commitments = {(c.recommendation.code, c.country.code.code): c for c in found}
-        ids = [c.pk for c in self._commitments.values()]
-        shown = self.rows_of(Commitment.objects.filter(pk__in=ids))
-        self._export_rows = {
-            row.pk: row for row in map(ExportRow._make, shown.values_list(*self.value_paths()))
-        }
-        self._load_extras(Commitment.objects.filter(pk__in=ids))
+        for iso, recommendation_ids in by_country.items():
+            pairs |= Q(country=countries[iso], recommendation__in=recommendation_ids)
+        named = Commitment.objects.filter(pairs)
+        # The instances carry what the import needs (their recommendation and country are
+        # the ones read above); what their rows show is read as plain values, the way the
+        # public export reads it.
+        by_id = {r.pk: r for r in recommendations.values()}
+        country_by_id = {c.pk: c for c in countries.values()}
+        for commitment in named.only("version", "status", "recommendation", "country"):
+            commitment.recommendation = by_id[commitment.recommendation_id]
+            commitment.country = country_by_id[commitment.country_id]
+            key = (commitment.recommendation.code, commitment.country.code.code)
+            self._commitments[key] = commitment
+        shown = self.rows_of(named).values_list(*self.value_paths())
+        self._export_rows = {row.pk: row for row in map(ExportRow._make, shown)}
+        self._load_extras(named)
         self._proven = set(
             Evidence.objects.public()
             .proof()
-            .filter(commitment__in=ids)
+            .filter(commitment__in=named.values("pk"))
             .values_list("commitment_id", flat=True)
         )
 
@@ -615,8 +615,8 @@ class ProgressImportResource(ProgressResource):
 
     def after_import_row(self, row, row_result, **kwargs):
         """The preview's columns: whole values, the old struck out and the new beside it
-        (clearer than a letter-by-letter diff)."""
-        if row_result.import_type != RowResult.IMPORT_TYPE_UPDATE:
+        (clearer than a letter-by-letter diff). A confirmed upload shows no rows."""
+        if not self.previewing or row_result.import_type != RowResult.IMPORT_TYPE_UPDATE:
             return
         after = [self.value(name, self._current) for name in self.preview]
         row_result.diff = [
