@@ -66,6 +66,7 @@ restore: migrate
 BENCH_SQLITE ?= benchmarks/bench.sqlite3
 scale-data: install
 	SQLITE_PATH=$(BENCH_SQLITE) $(BIN)/python manage.py migrate --no-input -v0
+	$(BIN)/python manage.py collectstatic --no-input -v0
 	SQLITE_PATH=$(BENCH_SQLITE) $(BIN)/python manage.py generate_scale_data --if-missing
 
 bench: scale-data

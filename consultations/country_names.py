@@ -74,10 +74,6 @@ def country_pattern() -> re.Pattern[str]:
     return _pattern()
 
 
-def code_for(name: str) -> str:
-    return _names()[name]
-
-
 def countries_mentioned(text: str) -> tuple[str, ...]:
     """ISO 3166-1 alpha-2 codes of the countries named in text, sorted."""
     text = text.replace("\u2019", "'")

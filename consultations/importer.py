@@ -32,10 +32,6 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
-    @property
-    def changed(self) -> bool:
-        return bool(self.changes)
-
     def summary(self) -> str:
         verb = "would be" if self.dry_run else "were"
         if not self.changes:

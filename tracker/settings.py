@@ -258,6 +258,7 @@ LOGIN_URL = "admin:login"
 
 # Sign-in throttling: failures count per username *and* address together, so that nobody
 # can lock a focal point out by guessing against their name from elsewhere.
+AXES_VERBOSE = False  # no banner on every command
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 15)))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
