@@ -16,31 +16,15 @@ from openpyxl import load_workbook
 from consultations.models import Recommendation
 from tests.factories import make_commitment, make_country, make_evidence, make_update
 from tests.forms import form_data
+from tests.tracker.test_exports import HEADERS as PUBLIC_HEADERS
 
 pytestmark = pytest.mark.django_db
 
 EXPORT_URL = reverse("admin:tracker_commitment_export")
 LOGIN_URL = reverse("admin:login")
 
-HEADERS = [
-    "Consultation",
-    "Recommendation code",
-    "Paragraph",
-    "Recommendation",
-    "Recommendation text",
-    "GCM objectives",
-    "SDGs",
-    "Country code",
-    "Country",
-    "Status",
-    "Status date",
-    "Lead agency",
-    "Latest accepted note",
-    "Public evidence",
-    "Next deadline",
-    "Overdue",
-    "Internal evidence",
-]
+# The public export's columns, and the admin's own.
+HEADERS = [*PUBLIC_HEADERS, "Internal evidence"]
 
 # The format field's value for each kind of file, as the page offers them.
 FORMATS = {"csv": "0", "xlsx": "1", "json": "2"}
