@@ -46,8 +46,9 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
+# Links in emails point at the address served, unless SITE_URL says otherwise.
 run: demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-dev
 	$(BIN)/python -m pytest
