@@ -164,7 +164,9 @@ def test_exporting_and_importing_unchanged_changes_nothing(staff_client, world):
     rows = export_rows(staff_client)
     page = preview(staff_client, to_csv(rows))
     assert page.status_code == 200
-    assert "errors" not in page.context or not page.context["result"].has_validation_errors()
+    result = page.context["result"]
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert "0 rows change." in shown(page)
     assert confirm(staff_client, page).status_code == 302
     assert snapshot() == before
 
@@ -254,7 +256,9 @@ def test_row_errors_are_reported_and_nothing_changes(kh_client, world, change, m
     page = preview(kh_client, to_csv(rows))
     assert page.status_code == 200
     assert message in shown(page)
-    assert "confirm_form" not in page.context or page.context["confirm_form"] is None
+    assert page.context["result"].has_validation_errors()
+    assert page.context.get("confirm_form") is None
+    assert "Confirm the changes" not in shown(page)
     assert snapshot() == before
 
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -194,6 +195,35 @@ def test_pages_that_fail_are_not_cached(client, published):
     url = reverse("tracker:recommendation_detail", args=["BM22-R99"])
     assert client.get(url).status_code == 404
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("status", [302, 400, 404, 500])
+def test_a_page_answered_with_another_status_is_neither_cached_nor_served_as_a_page(
+    published, status, rf
+):
+    """A view that returns (rather than raises) an answer other than 200 OK: the answer
+    goes out as it is, every time, and nothing is kept for the next visitor."""
+    calls = []
+
+    @page_cache.public_page
+    def view(request):
+        calls.append(request)
+        return HttpResponse(f"answer {len(calls)}", status=status)
+
+    first, second = view(rf.get("/somewhere/")), view(rf.get("/somewhere/"))
+    assert (first.status_code, second.status_code) == (status, status)
+    assert (first.content, second.content) == (b"answer 1", b"answer 2")
+    assert len(calls) == 2
+
+    @page_cache.public_page
+    def ok(request):
+        calls.append(request)
+        return HttpResponse("fine")
+
+    # The same decorator does keep a 200 page: the check above is of the status alone.
+    ok(rf.get("/elsewhere/"))
+    assert ok(rf.get("/elsewhere/")).content == b"fine"
+    assert len(calls) == 3
 
 
 def test_signed_in_users_see_the_same_pages(kh_client, published):
