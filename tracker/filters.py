@@ -3,7 +3,6 @@
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -28,11 +27,11 @@ def _search(queryset, prefix: str, value: str):
 
 
 def overdue_deadlines(commitment=None):
-    """Open deadlines past due, of the commitment in the outer query."""
-    return Deadline.objects.filter(
-        commitment=commitment if commitment is not None else OuterRef("pk"),
-        is_done=False,
-        due_date__lt=timezone.localdate(),
+    """Published deadlines past due and still open, of the commitment in the outer query."""
+    return (
+        Deadline.objects.public()
+        .overdue()
+        .filter(commitment=commitment if commitment is not None else OuterRef("pk"))
     )
 
 

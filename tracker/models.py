@@ -184,7 +184,7 @@ class CommitmentQuerySet(ScopedQuerySet):
             "latest_accepted_update",
         ).annotate(
             next_deadline=Subquery(open_deadlines.order_by("due_date").values("due_date")[:1]),
-            has_overdue=Exists(open_deadlines.filter(due_date__lt=timezone.localdate())),
+            has_overdue=Exists(open_deadlines.overdue()),
         )
 
     def as_of(self, day: dt.date) -> "CommitmentQuerySet":

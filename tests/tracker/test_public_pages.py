@@ -15,7 +15,7 @@ from tests.factories import (
     make_update,
 )
 from tests.pages import public_urls
-from tracker import views
+from tracker import review, views
 from tracker.models import Commitment
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +94,30 @@ def test_progress_table_facets(client, published, query, expected):
     response = client.get(reverse("tracker:progress_table"), query)
     rows = {f"{c.recommendation.code} {c.country.code}" for c in response.context["page"]}
     assert rows == expected
+
+
+def test_a_deadline_waiting_for_review_makes_nothing_overdue_in_public(client, published):
+    """Past due, but part of an update not accepted yet: the public filters do not see it,
+    on the progress table or on the list of recommendations."""
+    update = make_update(published.th_32, published.focal_th, narrative="Waiting.")
+    make_deadline(
+        published.th_32,
+        published.focal_th,
+        due_date=dt.date(2020, 6, 1),
+        description="Pending",
+        update=update,
+    )
+    response = client.get(reverse("tracker:progress_table"), {"overdue": "on"})
+    rows = {f"{c.recommendation.code} {c.country.code}" for c in response.context["page"]}
+    assert rows == {"BM22-R31 KH"}
+    response = client.get(
+        reverse("tracker:recommendation_list"), {"overdue": "on", "country": "TH"}
+    )
+    assert "BM22-R32" not in response.text
+    review.accept(update, by=published.staff, seen_version=update.version)
+    response = client.get(reverse("tracker:progress_table"), {"overdue": "on"})
+    rows = {f"{c.recommendation.code} {c.country.code}" for c in response.context["page"]}
+    assert rows == {"BM22-R31 KH", "BM22-R32 TH"}
 
 
 def test_progress_table_section_facet(client, published):
