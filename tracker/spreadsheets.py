@@ -312,12 +312,17 @@ def _check_zip(data: bytes) -> None:
     if not data.startswith(b"PK\x03\x04"):
         raise UploadRefused(_("This is not an XLSX file: an XLSX file is a zip archive."))
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
+        archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as error:
         raise UploadRefused(
             _("This XLSX file is damaged: it is not a valid zip archive.")
         ) from error
+    with archive:
+        _check_parts(archive)
+
+
+def _check_parts(archive: zipfile.ZipFile) -> None:
+    entries = archive.infolist()
     if len(entries) > XLSX_MAX_ENTRIES:
         raise UploadRefused(_("This XLSX file holds too many parts to be a progress table."))
     unpacked = sum(entry.file_size for entry in entries)
@@ -328,50 +333,49 @@ def _check_zip(data: bytes) -> None:
         )
     if "xl/workbook.xml" not in {entry.filename for entry in entries}:
         raise UploadRefused(_("This zip archive is not an Excel workbook."))
-    _check_markup(data, entries)
+    _check_markup(archive, entries)
 
 
-def _check_markup(data: bytes, entries: list[zipfile.ZipInfo]) -> None:
+def _check_markup(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> None:
     """What openpyxl would parse, bounded before it starts: the XML tags of the whole
     workbook (a 5,000-row progress table has about 400,000); the size of any sheet that
     does not declare its dimension (openpyxl reads such a sheet through once just to size
     it); and no value further right than MAX_COLUMNS, whatever size a sheet declares (a
     sheet that declares more is refused for that, when it is read)."""
     total = 0
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for entry in entries:
-            if not entry.filename.endswith((".xml", ".rels")):
-                continue
-            with archive.open(entry) as part:
-                head = part.read(65536)
-                declared = DIMENSION.search(head)
-                sheet = entry.filename.startswith("xl/worksheets/")
-                scan = sheet and not _declared_too_big(declared)
-                tags, tail = 0, b""
-                for chunk in _chunks(head, part):
-                    tags += chunk.count(b"<")
-                    if scan:
-                        # The end of the chunk before is searched again, for a cell cut
-                        # in two.
-                        _check_columns(tail + chunk)
-                        tail = chunk[-256:]
-            total += tags
-            if total > XLSX_MAX_TAGS:
-                raise UploadRefused(
-                    _(
-                        "This workbook holds far more than a progress table of %(limit)s rows; "
-                        "upload the table alone."
-                    )
-                    % {"limit": f"{settings.PROGRESS_IMPORT_MAX_ROWS:,}"}
+    for entry in entries:
+        if not entry.filename.endswith((".xml", ".rels")):
+            continue
+        with archive.open(entry) as part:
+            head = part.read(65536)
+            declared = DIMENSION.search(head)
+            sheet = entry.filename.startswith("xl/worksheets/")
+            scan = sheet and not _declared_too_big(declared)
+            tags, tail = 0, b""
+            for chunk in _chunks(head, part):
+                tags += chunk.count(b"<")
+                if scan:
+                    # The end of the chunk before is searched again, for a cell cut
+                    # in two.
+                    _check_columns(tail + chunk)
+                    tail = chunk[-256:]
+        total += tags
+        if total > XLSX_MAX_TAGS:
+            raise UploadRefused(
+                _(
+                    "This workbook holds far more than a progress table of %(limit)s rows; "
+                    "upload the table alone."
                 )
-            if sheet and tags > XLSX_UNSIZED_TAGS and not declared:
-                raise UploadRefused(
-                    _(
-                        "This workbook does not say how large its sheet is, and the sheet is "
-                        "large. Open it in a spreadsheet program, save it again as Excel "
-                        "(XLSX) and upload that."
-                    )
+                % {"limit": f"{settings.PROGRESS_IMPORT_MAX_ROWS:,}"}
+            )
+        if sheet and tags > XLSX_UNSIZED_TAGS and not declared:
+            raise UploadRefused(
+                _(
+                    "This workbook does not say how large its sheet is, and the sheet is "
+                    "large. Open it in a spreadsheet program, save it again as Excel "
+                    "(XLSX) and upload that."
                 )
+            )
 
 
 def _chunks(head: bytes, part) -> Iterator[bytes]:
