@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+UV := $(BIN)/uv
+UV_VERSION := 0.13.8
 
 # The newest Python 3.12+ on PATH or in pyenv. A candidate must actually run:
 # pyenv's shims exist for versions that are not selected and fail when called.
@@ -15,7 +17,7 @@ find_python = $(firstword $(foreach c,python3.14 python3.13 python3.12 \
 	$(sort $(wildcard $(PYENV_ROOT)/versions/3.1[2-9]*/bin/python)) python3, \
 	$(shell $(c) -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && echo $(c))))
 
-.PHONY: run test lint format install install-dev migrate demo backup restore scale-data bench load clean
+.PHONY: run test lint format install install-dev lock upgrade migrate demo backup restore scale-data bench load clean
 
 $(BIN)/python:
 	@PY="$(PYTHON)"; [ -n "$$PY" ] || PY="$(find_python)"; \
@@ -27,15 +29,27 @@ $(BIN)/python:
 	fi; \
 	echo "Creating $(VENV) with $$PY ($$($$PY --version))"; \
 	$$PY -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e .
+# Dependencies come from uv.lock (every package pinned, with hashes); uv installs them.
+# --locked stops with an error if uv.lock no longer matches pyproject.toml.
+$(UV): $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(VENV)/.installed: $(UV) pyproject.toml uv.lock
+	$(UV) sync --quiet --locked --inexact --python $(BIN)/python
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml uv.lock
+	$(UV) sync --quiet --locked --inexact --python $(BIN)/python --extra dev
 	touch $@
+
+# After changing a range in pyproject.toml: make lock. To take the newest releases
+# that the ranges allow: make upgrade (then run make test and commit uv.lock).
+lock: $(UV)
+	$(UV) lock
+
+upgrade: $(UV)
+	$(UV) lock --upgrade
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -51,7 +65,7 @@ run: demo
 	SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --numprocesses auto
 
 # make backup            -> backups/<time>/ (data.json and media.tar.gz)
 # make restore FROM=backups/<time>
@@ -79,6 +93,7 @@ load: scale-data
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: install-dev
 	$(BIN)/ruff check --fix .

@@ -3,7 +3,6 @@ from typing import NamedTuple
 
 from django.db import models
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -150,9 +149,6 @@ class Consultation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.date:%d %B %Y})"
-
-    def get_absolute_url(self) -> str:
-        return reverse("consultations:consultation_detail", args=[self.slug])
 
     @property
     def local_starts_at(self):

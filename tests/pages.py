@@ -13,7 +13,7 @@ def public_urls(world) -> list[str]:
         reverse("tracker:recommendation_detail", args=["BM22-R31"]),
         reverse("tracker:country_list"),
         reverse("tracker:country_detail", args=["kh"]),
-        reverse("consultations:consultation_list"),
+        reverse("tracker:consultation_list"),
         world.consultation.get_absolute_url(),
         reverse("tracker:update_feed"),
     ]

@@ -1,4 +1,9 @@
-"""The client's address, believing X-Forwarded-For only from the configured proxies."""
+"""The client's address, believing X-Forwarded-For only from the configured proxies.
+
+Written here rather than taken from ipware: ipware reads the header whoever sent the
+request, and its trusted proxies are matched by position at the end of the chain, while
+this believes the header only when the connection itself comes from one of
+settings.TRUSTED_PROXIES, and skips any number of them (tests/tracker/test_sign_in.py)."""
 
 from django.conf import settings
 

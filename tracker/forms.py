@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from tracker.models import Commitment, Country, Person, ProgressUpdate
+from tracker.models import Commitment, Country, EvidenceChange, Person, ProgressUpdate
 from tracker.permissions import STAFF_GROUP
 
 
@@ -136,3 +136,44 @@ class PersonCreationForm(AdminUserCreationForm):
     class Meta(AdminUserCreationForm.Meta):
         model = Person
         fields = ["username", "first_name", "last_name", "email"]
+
+
+class SeenVersionsForm(forms.Form):
+    """The version of each update a reviewer was shown, posted as `version-<pk>` (by the
+    review confirmation page, or an update's own page): accepting or returning is refused
+    for an update changed since (see review.review_many)."""
+
+    def __init__(self, data, *, updates):
+        super().__init__(data)
+        self.updates = list(updates)
+        for update in self.updates:
+            self.fields[self.field_name(update)] = forms.IntegerField(
+                min_value=0, required=False, widget=forms.HiddenInput
+            )
+
+    @staticmethod
+    def field_name(update) -> str:
+        return f"version-{update.pk}"
+
+    def versions(self) -> dict[int, int]:
+        """The versions posted for the updates: {update pk: version}."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        return {
+            update.pk: cleaned[self.field_name(update)]
+            for update in self.updates
+            if cleaned.get(self.field_name(update)) is not None
+        }
+
+    def is_complete(self) -> bool:
+        """Every update has the version that was shown (the reviewer saw them all)."""
+        return bool(self.updates) and len(self.versions()) == len(self.updates)
+
+
+# The rows of an update's "change the visibility of evidence" inline, read as posted (the
+# admin's inline of the same model and fields has the same default prefix).
+EvidenceChangeFormSet = forms.inlineformset_factory(
+    ProgressUpdate, EvidenceChange, fields=["evidence", "visibility"], extra=0
+)

@@ -335,6 +335,16 @@ class Commitment(TracksPublicChanges, models.Model):
             self.version = expected_version + 1
             self.save(**kwargs)
 
+    @staticmethod
+    def status_from(latest: "ProgressUpdate | None") -> dict:
+        """What the public sees of a commitment's progress, from its latest accepted update
+        (none: not started)."""
+        return {
+            "latest_accepted_update": latest,
+            "status": latest.status if latest else Status.NOT_STARTED,
+            "status_date": timezone.localdate(latest.created_at) if latest else None,
+        }
+
     def refresh_status(self) -> None:
         """Take the status of the latest accepted update (or go back to not started).
 
@@ -343,11 +353,7 @@ class Commitment(TracksPublicChanges, models.Model):
         with transaction.atomic():
             fresh = Commitment.objects.select_for_update().get(pk=self.pk)
             latest = fresh.updates.accepted().order_by("-created_at", "-pk").first()
-            public = {
-                "latest_accepted_update": latest,
-                "status": latest.status if latest else Status.NOT_STARTED,
-                "status_date": timezone.localdate(latest.created_at) if latest else None,
-            }
+            public = self.status_from(latest)
             # Saved (a new version, a history row) only when what the public sees changes.
             if any(getattr(fresh, name) != value for name, value in public.items()):
                 for name, value in public.items():
@@ -357,10 +363,16 @@ class Commitment(TracksPublicChanges, models.Model):
         self.refresh_from_db()
 
 
+def accepted_updates(path: str = "") -> Q:
+    """Accepted and not withdrawn: what a commitment's public status comes from. `path`
+    leads from another model to its update (`"update__"` for evidence and deadlines)."""
+    return Q(**{f"{path}review_state": ProgressUpdate.ReviewState.ACCEPTED})
+
+
 class ProgressUpdateQuerySet(ScopedQuerySet):
     def accepted(self) -> "ProgressUpdateQuerySet":
         """Accepted and not withdrawn: what a commitment's public status comes from."""
-        return self.filter(review_state=ProgressUpdate.ReviewState.ACCEPTED)
+        return self.filter(accepted_updates())
 
     def on_record(self) -> "ProgressUpdateQuerySet":
         """Every update the public has seen: accepted ones, and those withdrawn after."""
@@ -376,6 +388,14 @@ class ProgressUpdateQuerySet(ScopedQuerySet):
         if self.on_record().exists():
             raise ProtectedRecordError(_("Published progress updates cannot be deleted."))
         return super().delete()
+
+
+class CarriedByUpdatesQuerySet(ScopedQuerySet):
+    """Evidence and deadlines: set by network staff, or carried by a progress update."""
+
+    def published(self):
+        """Set by staff, or carried by an update that was accepted."""
+        return self.filter(Q(update__isnull=True) | accepted_updates("update__"))
 
 
 class ProgressUpdate(TracksPublicChanges, models.Model):
@@ -491,6 +511,7 @@ class ProgressUpdate(TracksPublicChanges, models.Model):
 
     @property
     def is_public(self) -> bool:
+        """Accepted and not withdrawn (`accepted_updates`, for one update)."""
         return self.review_state == self.ReviewState.ACCEPTED
 
     @property
@@ -593,12 +614,10 @@ class Evidence(TracksPublicChanges, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
-    class EvidenceQuerySet(ScopedQuerySet):
+    class EvidenceQuerySet(CarriedByUpdatesQuerySet):
         def public(self):
             """Public, and published: set by staff, or with an update that was accepted."""
-            return self.filter(visibility=Evidence.Visibility.PUBLIC).filter(
-                Q(update__isnull=True) | Q(update__review_state=ProgressUpdate.ReviewState.ACCEPTED)
-            )
+            return self.published().filter(visibility=Evidence.Visibility.PUBLIC)
 
         def proof(self):
             """Evidence that shows something: a note, a link or a file, not a title alone."""
@@ -631,12 +650,7 @@ class Evidence(TracksPublicChanges, models.Model):
 
 def _published(update_id: int | None) -> bool:
     """A record added with an update is public once that update is accepted."""
-    return (
-        update_id is None
-        or ProgressUpdate.objects.filter(
-            pk=update_id, review_state=ProgressUpdate.ReviewState.ACCEPTED
-        ).exists()
-    )
+    return update_id is None or ProgressUpdate.objects.accepted().filter(pk=update_id).exists()
 
 
 class Deadline(TracksPublicChanges, models.Model):
@@ -672,12 +686,10 @@ class Deadline(TracksPublicChanges, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
-    class DeadlineQuerySet(ScopedQuerySet):
+    class DeadlineQuerySet(CarriedByUpdatesQuerySet):
         def public(self):
             """Published: set by staff, or with an update that was accepted."""
-            return self.filter(
-                Q(update__isnull=True) | Q(update__review_state=ProgressUpdate.ReviewState.ACCEPTED)
-            )
+            return self.published()
 
         def open(self):
             return self.filter(is_done=False)

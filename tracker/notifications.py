@@ -65,7 +65,7 @@ def update_reviewed(update) -> None:
     if not update.author.email or update.author_id == update.reviewer_id:
         return
     verdict = update.get_review_state_display()
-    if update.review_state == update.ReviewState.ACCEPTED:
+    if update.is_public:
         what_next = "It is now public on the tracker."
     else:
         what_next = "Nothing of it is public. Correct it as the comment says, then submit it again."

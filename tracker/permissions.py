@@ -137,7 +137,7 @@ def can_change(user, obj) -> bool:
     pending = (
         isinstance(obj, Evidence | Deadline)
         and obj.update_id is not None
-        and obj.update.review_state != obj.update.ReviewState.ACCEPTED
+        and not obj.update.is_public
     )
     return not pending and is_network_staff(user)
 

@@ -124,17 +124,16 @@ def report_many(updates: list[ProgressUpdate], deadlines: list[Deadline], *, by)
 
 
 def _publish_many(updates: list[ProgressUpdate], *, by, now) -> None:
-    """What `refresh_status` does for one accepted update, for many new ones at once:
-    each is the latest accepted update of its commitment."""
+    """What `Commitment.refresh_status` does for one accepted update, for many new ones at
+    once: each is the latest accepted update of its commitment."""
     with page_cache.bulk_changes():
         locked = Commitment.objects.select_for_update().in_bulk(
             [update.commitment_id for update in updates]
         )
         for update in updates:
             commitment = locked[update.commitment_id]
-            commitment.latest_accepted_update = update
-            commitment.status = update.status
-            commitment.status_date = timezone.localdate(now)
+            for name, value in Commitment.status_from(update).items():
+                setattr(commitment, name, value)
             commitment.version += 1
             commitment.public_changed_at = commitment.updated_at = now
         fields = [

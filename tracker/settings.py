@@ -91,6 +91,17 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 ROOT_URLCONF = "tracker.urls"
+
+
+def _consultation_url(consultation) -> str:
+    from django.urls import reverse
+
+    return reverse("tracker:consultation_detail", args=[consultation.slug])
+
+
+# A report's public page shows its recommendations' progress, so tracker serves it; the
+# consultations app names no URL of tracker's.
+ABSOLUTE_URL_OVERRIDES = {"consultations.consultation": _consultation_url}
 WSGI_APPLICATION = "tracker.wsgi.application"
 
 TEMPLATES = [

@@ -23,6 +23,8 @@ tracker_patterns = [
     ),
     path("countries/", views.country_list, name="country_list"),
     path("countries/<str:iso>/", views.country_detail, name="country_detail"),
+    path("consultations/", views.consultation_list, name="consultation_list"),
+    path("consultations/<slug:slug>/", views.consultation_detail, name="consultation_detail"),
     path("updates/feed/", AcceptedUpdatesFeed(), name="update_feed"),
     path("evidence/<int:pk>/file/", views.evidence_file, name="evidence_file"),
 ]
@@ -33,5 +35,4 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg")),
     path("", include((tracker_patterns, "tracker"))),
-    path("", include("consultations.urls")),
 ]

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django_countries import countries
 
-from consultations.models import Recommendation, Targets
+from consultations.models import Consultation, Paragraph, Recommendation, Targets
 from tracker import exports, permissions
 from tracker.charts import stacked_bars
 from tracker.filters import CommitmentFilter, RecommendationFilter
@@ -255,3 +255,27 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(evidence.file.open("rb"), as_attachment=True)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@public_page
+def consultation_list(request: HttpRequest) -> HttpResponse:
+    consultations = Consultation.objects.annotate(
+        recommendation_count=Count("recommendations")
+    ).order_by("-date")
+    return render(request, "tracker/consultation_list.html", {"consultations": consultations})
+
+
+@public_page
+def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A report, paragraph by paragraph, its recommendations linked to their progress."""
+    paragraphs = Paragraph.objects.select_related("recommendation").order_by("number")
+    consultation = get_object_or_404(
+        Consultation.objects.prefetch_related(
+            "sections",
+            "agenda_items",
+            Prefetch("paragraphs", queryset=paragraphs),
+        ),
+        slug=slug,
+    )
+    context = {"consultation": consultation, "targets": Targets.of(consultations=consultation)}
+    return render(request, "tracker/consultation_detail.html", context)

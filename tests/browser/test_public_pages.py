@@ -28,7 +28,7 @@ PAGES = {
     ),
     "country-list": lambda consultation: reverse("tracker:country_list"),
     "country-detail": lambda consultation: reverse("tracker:country_detail", args=["kh"]),
-    "consultation-list": lambda consultation: reverse("consultations:consultation_list"),
+    "consultation-list": lambda consultation: reverse("tracker:consultation_list"),
     "consultation-detail": lambda consultation: consultation.get_absolute_url(),
 }
 

@@ -12,7 +12,7 @@ def test_home_lists_imported_reports(client, django_assert_max_num_queries):
     consultation = make_consultation()
     make_consultation(TEST_REPORTS / "2022-07-05-decent-work.txt")
     with django_assert_max_num_queries(3):
-        response = client.get(reverse("consultations:consultation_list"))
+        response = client.get(reverse("tracker:consultation_list"))
     assert response.status_code == 200
     assert consultation.title in response.text
     assert "14 recommendations" in response.text
@@ -20,7 +20,7 @@ def test_home_lists_imported_reports(client, django_assert_max_num_queries):
 
 
 def test_home_without_reports_says_so(client):
-    response = client.get(reverse("consultations:consultation_list"))
+    response = client.get(reverse("tracker:consultation_list"))
     assert "No report has been imported yet." in response.text
 
 
@@ -53,5 +53,5 @@ def test_report_page_query_count_does_not_grow_with_paragraphs(
 
 
 def test_unknown_report_is_404(client):
-    url = reverse("consultations:consultation_detail", args=["no-such-report"])
+    url = reverse("tracker:consultation_detail", args=["no-such-report"])
     assert client.get(url).status_code == 404

@@ -229,9 +229,14 @@ def test_update_form_offers_only_their_own_evidence_and_deadlines_to_change(
     assert list(deadline_choices) == [own_deadline]
 
 
-def test_inline_rows_of_thailands_records_are_refused(kh_client, world, thai_records):
+@pytest.mark.parametrize("who", ["focal_kh", "staff"])
+def test_inline_rows_of_thailands_records_are_refused(client, world, thai_records, who):
+    """Cambodia's commitment page posted with Thailand's evidence: a focal point may not
+    change the commitment at all (403); staff, who may, are refused the foreign rows (404)."""
+    refused = 403 if who == "focal_kh" else 404
+    client.force_login(getattr(world, who))
     url = change_url(world.kh_31)
-    page = kh_client.get(url)
+    page = client.get(url)
     before = snapshot()
     data = form_data(page.text, "commitment_form")
     data.update(
@@ -245,7 +250,7 @@ def test_inline_rows_of_thailands_records_are_refused(kh_client, world, thai_rec
             "evidence-0-visibility": "public",
         }
     )
-    assert kh_client.post(url, data).status_code == 404
+    assert client.post(url, data).status_code == refused
     # Nor can a new row be pointed at Thailand's commitment.
     data.update(
         {
@@ -254,7 +259,11 @@ def test_inline_rows_of_thailands_records_are_refused(kh_client, world, thai_rec
             "evidence-0-commitment": str(world.th_31.pk),
         }
     )
-    assert kh_client.post(url, data).status_code == 404
+    assert client.post(url, data).status_code == refused
+    # A row naming no record at all, where one of the page's own is expected.
+    data.update({"evidence-INITIAL_FORMS": "1", "evidence-0-id": "x1"})
+    data["evidence-0-commitment"] = str(world.kh_31.pk)
+    assert client.post(url, data).status_code == refused
     assert snapshot() == before
 
 

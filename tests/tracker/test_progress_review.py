@@ -71,7 +71,7 @@ def accept_from_page(client, update):
     page = client.get(url)
     assert page.status_code == 200
     data = form_data(page.text, FORM, **{"CHANGE_FORM-action": "accept_updates", "index": "0"})
-    assert data["seen_version"] == str(update.version)
+    assert data[f"version-{update.pk}"] == str(update.version)
     assert data[ACTION_CHECKBOX_NAME] == str(update.pk)
     return client.post(url, data)
 
@@ -320,7 +320,11 @@ def test_history_records_who_changed_what(world):
     url = reverse("admin:tracker_commitment_history", args=[world.kh_31.pk])
     response = staff.get(url)
     assert response.status_code == 200
-    assert "nina.staff" in response.text
+    # The newest row of the history table: who accepted it, and the status it set.
+    table = response.text.split('id="change-history"', 1)[1].split("</table>", 1)[0]
+    newest = " ".join(table.split("<tbody>", 1)[1].split("</tr>", 1)[0].split())
+    assert "nina.staff" in newest
+    assert "Status:</strong> not_started &nbsp;&rarr;&nbsp;&nbsp;planned" in newest
 
 
 def test_admin_edits_are_recorded_with_their_author(staff_client, world):

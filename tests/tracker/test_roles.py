@@ -156,7 +156,7 @@ def test_roles_named_by_command_report_review_publish_and_revoke(
     update_url = reverse("admin:tracker_progressupdate_change", args=[update.pk])
     page = rita_client.get(update_url)
     assert page.status_code == 200
-    seen = form_data(page.text, "progressupdate_form")["seen_version"]
+    seen = form_data(page.text, "progressupdate_form")[f"version-{update.pk}"]
     assert seen == str(update.version)
     with django_capture_on_commit_callbacks(execute=True):
         response = rita_client.post(
@@ -164,7 +164,7 @@ def test_roles_named_by_command_report_review_publish_and_revoke(
             {
                 "CHANGE_FORM-action": "accept_updates",
                 ACTION_CHECKBOX_NAME: update.pk,
-                "seen_version": seen,
+                f"version-{update.pk}": seen,
             },
         )
     assert response.status_code == 302
