@@ -93,7 +93,7 @@ load: scale-data
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/lint-imports --no-cache
+	$(BIN)/lint-imports --no-cache --no-logo
 
 format: install-dev
 	$(BIN)/ruff check --fix .
