@@ -88,6 +88,15 @@ tracker:evidence_file                                  ev            deny  ok   
 tracker:consultation_list                              -             ok    ok    ok    ok    ok
 tracker:consultation_detail                            slug          ok    ok    ok    ok    ok
 set_language                                           -             ok    ok    ok    ok    ok
+# --- reporting (focal points) and review (network staff) ------------------------------------
+tracker:start                                          -             login ok    ok    ok    ok
+tracker:my_commitments                                 -             login ok    ok    ok    ok
+tracker:report_progress                                kh31          login ok    deny  ok    ok
+POST tracker:report_progress                           kh31          login ok    deny  ok    ok
+tracker:report_sent                                    upd           login ok    deny  deny  deny
+tracker:review_queue                                   -             login deny  deny  ok    ok
+tracker:review_update                                  upd           login deny  deny  ok    ok
+POST tracker:review_update                             upd           login deny  deny  ok    ok
 # --- the admin site itself ---------------------------------------------------------------------
 admin:login                                            -             ok    ok    ok    ok    ok
 POST admin:logout                                      -             ok    ok    ok    ok    ok

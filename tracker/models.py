@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When
 from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone
@@ -185,6 +185,39 @@ class CommitmentQuerySet(ScopedQuerySet):
         ).annotate(
             next_deadline=Subquery(open_deadlines.order_by("due_date").values("due_date")[:1]),
             has_overdue=Exists(open_deadlines.overdue()),
+        )
+
+    def with_review_state(self) -> "CommitmentQuerySet":
+        """What a focal point's list shows of each commitment, in one query: its updates
+        returned for changes, waiting for review and in draft, its next open deadline
+        (published or not), and `attention`: 0 returned, 1 draft, 2 a deadline past due,
+        3 never reported on, 4 the rest; the ones needing action first."""
+        open_deadlines = Deadline.objects.open().filter(commitment=OuterRef("pk"))
+        states = ProgressUpdate.ReviewState
+
+        def updates_in(state):
+            found = ProgressUpdate.objects.filter(commitment=OuterRef("pk"), review_state=state)
+            return Exists(found)
+
+        return (
+            self.select_related("recommendation", "country", "latest_accepted_update")
+            .annotate(
+                is_returned=updates_in(states.RETURNED),
+                is_waiting=updates_in(states.SUBMITTED),
+                has_draft=updates_in(states.DRAFT),
+                next_due=Subquery(open_deadlines.order_by("due_date").values("due_date")[:1]),
+                is_overdue=Exists(open_deadlines.overdue()),
+            )
+            .annotate(
+                attention=Case(
+                    When(is_returned=True, then=0),
+                    When(has_draft=True, then=1),
+                    When(is_overdue=True, then=2),
+                    When(latest_accepted_update__isnull=True, is_waiting=False, then=3),
+                    default=4,
+                )
+            )
+            .order_by("attention", "recommendation__code", "country__code")
         )
 
     def as_of(self, day: dt.date) -> "CommitmentQuerySet":
@@ -463,6 +496,13 @@ class ProgressUpdate(TracksPublicChanges, models.Model):
         verbose_name=_("reviewer"),
     )
     review_comment = models.TextField(_("review comment"), blank=True)
+    submission_key = models.UUIDField(
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("The form that last saved it: the same form sent twice saves once."),
+    )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("published at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)

@@ -3,7 +3,8 @@ roles: tracker.roles."""
 
 from django.db import transaction
 
-from tracker.models import Commitment
+from tracker import permissions
+from tracker.models import Commitment, Deadline, Evidence
 
 
 def assign_recommendations(*, recommendations, countries) -> tuple[int, int]:
@@ -18,3 +19,27 @@ def assign_recommendations(*, recommendations, countries) -> tuple[int, int]:
                 created += is_new
                 existing += not is_new
     return created, existing
+
+
+def stamp_author(item: Evidence | Deadline, user) -> None:
+    """A new evidence item or deadline: who added it, and whether network staff did
+    (focal points cannot change or remove staff's)."""
+    if isinstance(item, Evidence):
+        item.added_by = user
+    else:
+        item.created_by = user
+    item.set_by_staff = permissions.is_network_staff(user)
+
+
+def save_items(formset, *, by, update=None) -> None:
+    """Evidence and deadlines from a formset (the admin's inlines, the report form): who
+    added them (stamp_author) and, inside an update, the update's commitment."""
+    for instance in formset.save(commit=False):
+        if isinstance(instance, Evidence | Deadline) and instance.pk is None:
+            stamp_author(instance, by)
+        if update is not None and hasattr(instance, "commitment_id"):
+            instance.commitment_id = update.commitment_id
+        instance.save()
+    for instance in formset.deleted_objects:
+        instance.delete()
+    formset.save_m2m()

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from tracker import views
 from tracker.feeds import AcceptedUpdatesFeed
+from tracker.reporting import views as reporting
 
 tracker_patterns = [
     path("", views.dashboard, name="dashboard"),
@@ -27,6 +28,13 @@ tracker_patterns = [
     path("consultations/<slug:slug>/", views.consultation_detail, name="consultation_detail"),
     path("updates/feed/", AcceptedUpdatesFeed(), name="update_feed"),
     path("evidence/<int:pk>/file/", views.evidence_file, name="evidence_file"),
+    # Reporting (focal points) and review (network staff), signed in.
+    path("start/", reporting.start, name="start"),
+    path("report/", reporting.my_commitments, name="my_commitments"),
+    path("report/<int:pk>/", reporting.report_progress, name="report_progress"),
+    path("report/updates/<int:pk>/sent/", reporting.report_sent, name="report_sent"),
+    path("review/", reporting.review_queue, name="review_queue"),
+    path("review/<int:pk>/", reporting.review_update, name="review_update"),
 ]
 
 urlpatterns = [

@@ -13,7 +13,6 @@ from tracker import permissions
 from tracker.admin.scoping import (
     ScopedAdminMixin,
     ScopedInlineMixin,
-    save_items,
 )
 from tracker.admin.spreadsheets import ProgressSpreadsheetAdmin
 from tracker.forms import (
@@ -28,6 +27,7 @@ from tracker.models import (
     Evidence,
     ProgressUpdate,
 )
+from tracker.services import save_items
 
 
 class ProgressUpdateInline(ScopedInlineMixin, admin.TabularInline):
@@ -189,7 +189,7 @@ class CommitmentAdmin(ScopedAdminMixin, ProgressSpreadsheetAdmin, SimpleHistoryA
             super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
-        save_items(request, formset)
+        save_items(formset, by=request.user)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

@@ -5,11 +5,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from tracker import permissions
-from tracker.admin.scoping import CommitmentScopedAdmin, stamp_author
+from tracker.admin.scoping import CommitmentScopedAdmin
 from tracker.models import (
     Deadline,
     Evidence,
 )
+from tracker.services import stamp_author
 
 
 @admin.register(Evidence)

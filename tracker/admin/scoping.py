@@ -14,8 +14,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from tracker import permissions
 from tracker.models import (
     Commitment,
-    Deadline,
-    Evidence,
 )
 
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
@@ -192,27 +190,3 @@ class CommitmentScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         with transaction.atomic():
             for obj in queryset:
                 obj.delete()
-
-
-def stamp_author(item: Evidence | Deadline, user) -> None:
-    """A new evidence item or deadline: who added it, and whether network staff did
-    (focal points cannot change or remove staff's)."""
-    if isinstance(item, Evidence):
-        item.added_by = user
-    else:
-        item.created_by = user
-    item.set_by_staff = permissions.is_network_staff(user)
-
-
-def save_items(request, formset, *, update=None) -> None:
-    """Evidence and deadlines from an inline: who added them (stamp_author) and, inside an
-    update, the update's commitment."""
-    for instance in formset.save(commit=False):
-        if isinstance(instance, Evidence | Deadline) and instance.pk is None:
-            stamp_author(instance, request.user)
-        if update is not None and hasattr(instance, "commitment_id"):
-            instance.commitment_id = update.commitment_id
-        instance.save()
-    for instance in formset.deleted_objects:
-        instance.delete()
-    formset.save_m2m()

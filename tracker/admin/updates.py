@@ -13,7 +13,6 @@ from tracker.admin.scoping import (
     CommitmentScopedAdmin,
     ScopedInlineFormSet,
     commitment_id_from,
-    save_items,
 )
 from tracker.forms import (
     EvidenceChangeFormSet,
@@ -29,6 +28,7 @@ from tracker.models import (
     ProgressUpdate,
     proof_missing_message,
 )
+from tracker.services import save_items
 
 
 class UpdatePartInline(admin.StackedInline):
@@ -252,7 +252,7 @@ class ProgressUpdateAdmin(ReviewActions, CommitmentScopedAdmin):
         )
 
     def save_formset(self, request, form, formset, change):
-        save_items(request, formset, update=form.instance)
+        save_items(formset, by=request.user, update=form.instance)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -1,0 +1,247 @@
+"""The forms of the reporting area: one update with the evidence and deadlines it carries,
+and a reviewer's decision."""
+
+import uuid
+
+from django import forms
+from django.core.validators import URLValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tracker import permissions
+from tracker.models import (
+    Deadline,
+    DeadlineChange,
+    Evidence,
+    ProgressUpdate,
+    Status,
+    proof_missing_message,
+)
+
+PUBLIC_MEANS = _(
+    "Public: anyone can read it on the tracker once network staff accept this update. "
+    "Internal: only network staff and your country's focal points."
+)
+
+
+class ReportForm(forms.ModelForm):
+    """What the update says, and the commitment changes it asks for."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ["status", "narrative", "challenges", "support_needed", "response", "lead_agency"]
+        widgets = {
+            "status": forms.RadioSelect,
+            "narrative": forms.Textarea(attrs={"rows": 5}),
+            "challenges": forms.Textarea(attrs={"rows": 3}),
+            "support_needed": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {
+            "status": _("Where does it stand now?"),
+            "narrative": _("What was done"),
+            "response": _("Government response, if it changed"),
+            "lead_agency": _("Lead agency, if it changed"),
+        }
+        help_texts = {
+            "narrative": _("What your government did, since the last update, in a few lines."),
+            "response": _("Leave it empty to keep the current response."),
+            "lead_agency": _("Leave it empty to keep the current lead agency."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            (value, label) for value, label in Status.choices if value != Status.NOT_STARTED
+        ]
+        self.fields["status"].help_text = _(
+            "“Implemented” and “Partially implemented” need at least one public evidence "
+            "item with a note, a link or a file."
+        )
+        self.fields["narrative"].error_messages["required"] = _("Say what was done.")
+        self.fields["status"].error_messages["required"] = _("Choose where it stands now.")
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+        if not self.is_bound:
+            self.fields["submission_key"].initial = uuid.uuid4()
+
+
+def validate_web_address(value: str) -> None:
+    URLValidator(
+        schemes=["http", "https"],
+        message=_("Give a web address that starts with http:// or https://."),
+    )(value)
+
+
+class EvidenceForm(forms.ModelForm):
+    """A new evidence item: a note, a link or a file, with a visibility chosen knowingly."""
+
+    class Meta:
+        model = Evidence
+        fields = ["title", "date", "note", "url", "file", "visibility"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "note": forms.Textarea(attrs={"rows": 3}),
+            "url": forms.URLInput(attrs={"inputmode": "url"}),
+            "visibility": forms.RadioSelect,
+        }
+        labels = {"visibility": _("Who may see it")}
+        help_texts = {"visibility": PUBLIC_MEANS}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["url"].validators = [validate_web_address]
+        self.fields["url"].error_messages["invalid"] = _(
+            "Give a web address that starts with http:// or https://."
+        )
+        self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
+        visibility = self.fields["visibility"]
+        visibility.choices = [c for c in visibility.choices if c[0]]  # no blank choice
+        visibility.initial = None  # chosen, never assumed
+        visibility.error_messages["required"] = _("Choose who may see it.")
+        if not self.instance.pk:
+            self.fields["date"].initial = timezone.localdate()
+        self.fields["title"].error_messages["required"] = _("Give the evidence a title.")
+        self.fields["date"].error_messages["required"] = _("Give the date of the evidence.")
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date and date > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return date
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(name) for name in ("note", "url", "file")):
+            raise forms.ValidationError(
+                _("Add a note, a link or a file: a title and a date alone are not evidence.")
+            )
+        return cleaned
+
+    def shows_something_publicly(self) -> bool:
+        data = getattr(self, "cleaned_data", None) or {}
+        return (
+            not data.get("DELETE")
+            and data.get("visibility") == Evidence.Visibility.PUBLIC
+            and any(data.get(name) for name in ("note", "url", "file"))
+        )
+
+
+class NewDeadlineForm(forms.ModelForm):
+    class Meta:
+        model = Deadline
+        fields = ["description", "due_date", "responsible"]
+        widgets = {"due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class DeadlineChangeForm(forms.ModelForm):
+    """Move or close one of the commitment's open deadlines that focal points may change."""
+
+    class Meta:
+        model = DeadlineChange
+        fields = ["deadline", "due_date", "is_done"]
+        widgets = {
+            "deadline": forms.HiddenInput,
+            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def has_changed(self) -> bool:
+        # A row is only a change if it moves or closes the deadline.
+        return bool(self["due_date"].data) or bool(self["is_done"].data)
+
+
+EvidenceFormSet = forms.inlineformset_factory(
+    ProgressUpdate, Evidence, form=EvidenceForm, fk_name="update", extra=1, can_delete=True
+)
+NewDeadlineFormSet = forms.inlineformset_factory(
+    ProgressUpdate, Deadline, form=NewDeadlineForm, fk_name="update", extra=1, can_delete=True
+)
+DeadlineChangeFormSet = forms.inlineformset_factory(
+    ProgressUpdate, DeadlineChange, form=DeadlineChangeForm, extra=0, can_delete=False
+)
+
+
+class ReportForms:
+    """The update form and the formsets of what it carries, bound or not, validated as one."""
+
+    def __init__(self, *, update: ProgressUpdate, user, data=None, files=None):
+        self.update = update
+        commitment = update.commitment
+        self.form = ReportForm(data, instance=update)
+        self.evidence = EvidenceFormSet(data, files, instance=update, prefix="evidence")
+        self.deadlines = NewDeadlineFormSet(data, instance=update, prefix="deadlines")
+        changeable = permissions.changeable_deadlines(user, commitment).open()
+        asked = {c.deadline_id: c for c in update.deadline_changes.all()} if update.pk else {}
+        self.changeable_deadlines = list(changeable)
+        initial = [{"deadline": d.pk} for d in self.changeable_deadlines if d.pk not in asked]
+        self.deadline_changes = DeadlineChangeFormSet(
+            data,
+            instance=update,
+            prefix="deadline_changes",
+            initial=initial,
+            queryset=DeadlineChange.objects.filter(update=update) if update.pk else None,
+        )
+        self.deadline_changes.extra = len(initial)
+        described = {d.pk: d for d in self.changeable_deadlines}
+        for form in self.deadline_changes.forms:
+            form.fields["deadline"].queryset = changeable
+            deadline = described.get(form.instance.deadline_id or form.initial.get("deadline"))
+            form.deadline_description = (
+                f"{deadline.description} ({deadline.due_date:%d %b %Y})" if deadline else ""
+            )
+
+    @property
+    def formsets(self) -> list:
+        return [self.evidence, self.deadlines, self.deadline_changes]
+
+    def is_valid(self, *, submitting: bool) -> bool:
+        valid = self.form.is_valid()
+        valid = all([fs.is_valid() for fs in self.formsets]) and valid
+        if valid and submitting and self._lacks_proof():
+            self.form.add_error(None, proof_missing_message(self.form.cleaned_data["status"]))
+            valid = False
+        return valid
+
+    def _lacks_proof(self) -> bool:
+        status = self.form.cleaned_data["status"]
+        if status not in Status.needing_evidence():
+            return False
+        if any(form.shows_something_publicly() for form in self.evidence.forms):
+            return False
+        return not self.update.commitment.has_public_proof() and not (
+            self.update.pk and self.update.has_public_proof()
+        )
+
+    def errors(self) -> list[tuple[str, str]]:
+        """(field id, message) of every error, for the summary at the top of the page."""
+        found = [("", str(message)) for message in self.form.non_field_errors()]
+        for name, messages in self.form.errors.items():
+            if name != "__all__":
+                found += [(_anchor(self.form[name]), str(m)) for m in messages]
+        for formset in self.formsets:
+            found += [("", str(m)) for m in formset.non_form_errors()]
+            for form in formset.forms:
+                visible = form.visible_fields()
+                first = _anchor(visible[0]) if visible else ""
+                found += [(first, str(m)) for m in form.non_field_errors()]
+                for name, messages in form.errors.items():
+                    if name != "__all__":
+                        found += [(_anchor(form[name]), str(m)) for m in messages]
+        return found
+
+
+def _anchor(field: forms.BoundField) -> str:
+    """The id a link to the field goes to: its input, or the first of its radio buttons."""
+    if isinstance(field.field.widget, forms.RadioSelect):
+        return f"{field.auto_id}_0"
+    return field.id_for_label or field.auto_id
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What should the focal point change?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Say what the focal point should change.")},
+    )
