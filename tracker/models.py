@@ -417,6 +417,19 @@ class ProgressUpdateQuerySet(ScopedQuerySet):
     def by_author(self, user) -> "ProgressUpdateQuerySet":
         return self.filter(author=user)
 
+    def open(self) -> "ProgressUpdateQuerySet":
+        """Not reviewed yet: a draft, waiting for review, or returned for changes."""
+        states = ProgressUpdate.ReviewState
+        return self.filter(review_state__in=[states.DRAFT, states.SUBMITTED, states.RETURNED])
+
+    def left_behind(self) -> "ProgressUpdateQuerySet":
+        """Drafts and returned updates whose author is no longer a focal point for the
+        commitment's country (someone else took over)."""
+        states = ProgressUpdate.ReviewState
+        return self.filter(review_state__in=[states.DRAFT, states.RETURNED]).exclude(
+            author__focal_memberships__country=F("commitment__country")
+        )
+
     def delete(self):
         if self.on_record().exists():
             raise ProtectedRecordError(_("Published progress updates cannot be deleted."))

@@ -142,13 +142,30 @@ def can_change(user, obj) -> bool:
     return not pending and is_network_staff(user)
 
 
+def can_take_over(user, update) -> bool:
+    """A focal point carries on a draft or returned update of their country that its
+    author left behind: the author is no longer a focal point for that country."""
+    State = update.ReviewState
+    return (
+        update.pk is not None
+        and update.author_id != user.pk
+        and update.review_state in (State.DRAFT, State.RETURNED)
+        and not is_network_staff(user)
+        and country_id_of(update) in focal_country_ids(user)
+        and country_id_of(update) not in focal_country_ids(update.author)
+    )
+
+
 def can_edit_update(user, update) -> bool:
     """Its author, while it is a draft, waits for review or came back; staff's own updates
     (which are published on save) stay theirs to correct. Staff do not edit a focal
-    point's update: they accept it or return it with a comment."""
+    point's update: they accept it or return it with a comment. A focal point may take
+    over one their predecessor left (can_take_over)."""
     State = update.ReviewState
     if not update.pk:
         return can_report_on(user, update.commitment)
+    if can_take_over(user, update):
+        return True
     if update.author_id != user.pk or not can_view(user, update):
         return False
     if is_network_staff(user):

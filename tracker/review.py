@@ -56,6 +56,8 @@ def save_content(update: ProgressUpdate, *, by, expected_version: int | None = N
             return
         if not permissions.can_edit_update(by, update):
             raise PermissionDenied
+        if permissions.can_take_over(by, update):
+            update.author = by  # carried on by the focal point who took over the country
         if expected_version is None:
             expected_version = update.version
         claimed = ProgressUpdate.objects.filter(pk=update.pk, version=expected_version).update(

@@ -384,3 +384,44 @@ def test_review_queue_lists_waiting_updates_oldest_first(
     with django_assert_max_num_queries(8):
         page = staff_client.get(reverse("tracker:review_queue"))
     assert [u.pk for u in page.context["page"]] == [older.pk, newer.pk]
+
+
+def test_a_new_focal_point_carries_on_what_their_predecessor_left(client, world):
+    from tests.factories import make_focal_point
+    from tracker import roles
+
+    left = make_update(world.kh_31, world.focal_kh, narrative="Half written.")
+    review.return_for_changes(left, by=world.staff, comment="Finish it.", seen_version=left.version)
+    roles.revoke_focal_point(world.focal_kh, [world.cambodia])
+    successor = make_focal_point("sok.cambodia", world.cambodia)
+    client.force_login(successor)
+    page = client.get(report_url(world.kh_31))
+    assert "Finish it." in page.text
+    assert "Half written." in page.text
+    response = report(client, world.kh_31, narrative="Finished by Sok.")
+    assert response.status_code == 302
+    left.refresh_from_db()
+    assert (left.review_state, left.author, left.narrative) == (
+        "submitted",
+        successor,
+        "Finished by Sok.",
+    )
+    assert ProgressUpdate.objects.count() == 1
+
+
+def test_a_focal_point_does_not_take_over_a_colleagues_update(client, world):
+    from tests.factories import make_focal_point
+
+    colleague_draft = make_update(world.kh_31, world.focal_kh, narrative="Mine.")
+    review.return_for_changes(
+        colleague_draft, by=world.staff, comment="x", seen_version=colleague_draft.version
+    )
+    second = make_focal_point("sok.cambodia", world.cambodia)
+    client.force_login(second)
+    page = client.get(report_url(world.kh_31))
+    assert "Mine." not in page.text
+    response = report(client, world.kh_31, status="in_progress", narrative="A new one.")
+    assert response.status_code == 302
+    colleague_draft.refresh_from_db()
+    assert (colleague_draft.author, colleague_draft.narrative) == (world.focal_kh, "Mine.")
+    assert ProgressUpdate.objects.count() == 2

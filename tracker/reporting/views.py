@@ -66,18 +66,17 @@ def my_commitments(request: HttpRequest) -> HttpResponse:
 
 
 def _open_update(user, commitment) -> ProgressUpdate:
-    """The user's update of this commitment that is not reviewed yet (to carry on), or a
-    new one."""
-    update = (
-        ProgressUpdate.objects.filter(
-            commitment=commitment,
-            author=user,
-            review_state__in=[State.DRAFT, State.RETURNED, State.SUBMITTED],
-        )
-        .order_by("-pk")
-        .first()
-    )
-    return update or ProgressUpdate(commitment=commitment)
+    """The update of this commitment to carry on: the user's own not reviewed yet, or one
+    a former focal point of the country left; otherwise a new one."""
+    updates = ProgressUpdate.objects.filter(commitment=commitment).order_by("-pk")
+    own = updates.by_author(user).open().first()
+    if own is not None:
+        return own
+    if not permissions.is_network_staff(user):
+        left = updates.left_behind().select_related("author").first()
+        if left is not None and permissions.can_take_over(user, left):
+            return left
+    return ProgressUpdate(commitment=commitment)
 
 
 def _already_sent(user, key: str) -> ProgressUpdate | None:
