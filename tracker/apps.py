@@ -9,9 +9,12 @@ class TrackerConfig(AppConfig):
     default = True
 
     def ready(self) -> None:
-        from tracker import page_cache
+        from django.contrib.auth.signals import user_logged_in
+
+        from tracker import page_cache, time_zones
 
         page_cache.connect_signals()
+        user_logged_in.connect(time_zones.remember_zone, dispatch_uid="tracker.time_zone")
 
 
 class TrackerAdminConfig(admin_apps.AdminConfig):

@@ -2,7 +2,14 @@ from django import forms
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from tracker.models import Commitment, Country, EvidenceChange, Person, ProgressUpdate
+from tracker.models import (
+    Commitment,
+    Country,
+    EvidenceChange,
+    Person,
+    Profile,
+    ProgressUpdate,
+)
 from tracker.permissions import STAFF_GROUP
 
 
@@ -112,6 +119,7 @@ class RoleFields(forms.Form):
 class PersonForm(forms.ModelForm):
     is_network_staff = RoleFields.base_fields["is_network_staff"]
     focal_countries = RoleFields.base_fields["focal_countries"]
+    time_zone = Profile._meta.get_field("time_zone").formfield()
 
     class Meta:
         model = Person
@@ -127,6 +135,8 @@ class PersonForm(forms.ModelForm):
             self.initial.setdefault(
                 "focal_countries", list(Country.objects.filter(memberships__user=person))
             )
+            zone = Profile.objects.filter(user=person).values_list("time_zone", flat=True)
+            self.initial.setdefault("time_zone", zone.first() or "")
 
 
 class PersonCreationForm(AdminUserCreationForm):

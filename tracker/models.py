@@ -119,6 +119,12 @@ class TracksPublicChanges:
         Commitment.objects.filter(pk=self.commitment_id).mark_publicly_changed()
 
 
+def time_zone_choices() -> list[tuple[str, str]]:
+    import zoneinfo
+
+    return [("", _("Automatic"))] + [(z, z) for z in sorted(zoneinfo.available_timezones())]
+
+
 class Country(models.Model):
     code = CountryField(_("country"), unique=True)
     is_champion = models.BooleanField(_("GCM Champion"), default=False)
@@ -146,6 +152,30 @@ class Country(models.Model):
     @property
     def name(self) -> str:
         return self.code.name
+
+
+class Profile(models.Model):
+    """What a person chooses for themselves: the time zone times are shown in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        choices=time_zone_choices,
+        help_text=_(
+            "Times are shown in this zone. Empty: the zone of your first country (UTC for "
+            "network staff)."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+
+    def __str__(self) -> str:
+        return str(self.user)
 
 
 class FocalPoint(models.Model):

@@ -29,13 +29,21 @@ def _update_url(update) -> str:
     return _admin_url(reverse("admin:tracker_progressupdate_change", args=[update.pk]))
 
 
+def _review_url(update) -> str:
+    return _admin_url(reverse("tracker:review_update", args=[update.pk]))
+
+
+def _report_url(update) -> str:
+    return _admin_url(reverse("tracker:report_progress", args=[update.commitment_id]))
+
+
 def update_submitted(update) -> None:
     commitment = update.commitment
     _send_later(
-        f"[GCM Tracker] Update to review: {commitment}",
+        f"[GCM Tracker] Waiting for review: {commitment}",
         f"{update.author} submitted a progress update for {commitment}.\n\n"
         f"Status: {update.get_status_display()}\n\n{update.narrative}\n\n"
-        f"Review it: {_update_url(update)}\n",
+        f"Review it (accept it, or return it with a comment): {_review_url(update)}\n",
         staff_reviewer_emails(),
     )
 
@@ -45,9 +53,7 @@ def updates_submitted(updates, *, by) -> None:
     if len(updates) == 1:
         update_submitted(updates[0])
         return
-    changelist = _admin_url(
-        reverse("admin:tracker_progressupdate_changelist") + "?review_state__exact=submitted"
-    )
+    changelist = _admin_url(reverse("tracker:review_queue"))
     lines = "\n".join(
         f"- {update.commitment}: {update.get_status_display()}" for update in updates[:50]
     )
@@ -64,11 +70,14 @@ def update_reviewed(update) -> None:
     """Accepted or returned: the author is told (unless they reviewed it themselves)."""
     if not update.author.email or update.author_id == update.reviewer_id:
         return
-    verdict = update.get_review_state_display()
     if update.is_public:
+        verdict = "Accepted"
         what_next = "It is now public on the tracker."
     else:
-        what_next = "Nothing of it is public. Correct it as the comment says, then submit it again."
+        verdict = "Returned to you"
+        what_next = (
+            "Nothing of it is public. Correct it as the comment says, then resubmit it for review."
+        )
     comment = (
         f"\nComment from {update.reviewer}:\n{update.review_comment}\n"
         if update.review_comment
@@ -76,8 +85,8 @@ def update_reviewed(update) -> None:
     )
     _send_later(
         f"[GCM Tracker] {verdict}: your update on {update.commitment}",
-        f"Your progress update on {update.commitment} was reviewed: {verdict}.\n"
-        f"{what_next}\n{comment}\nSee it: {_update_url(update)}\n",
+        f"Your progress update on {update.commitment} was reviewed: {verdict.lower()}.\n"
+        f"{what_next}\n{comment}\nOpen it: {_report_url(update)}\n",
         [update.author.email],
     )
 

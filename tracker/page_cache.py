@@ -92,7 +92,8 @@ def public_page(view):
 
 def _key(request, token: str) -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"page:{token}:{get_language()}:{timezone.localdate()}:{path}"
+    zone = timezone.get_current_timezone_name()
+    return f"page:{token}:{get_language()}:{zone}:{timezone.localdate()}:{path}"
 
 
 def remember(name: str, compute):

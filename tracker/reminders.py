@@ -8,6 +8,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from tracker import permissions
 from tracker.models import Deadline, DeadlineReminder
@@ -65,11 +66,11 @@ def _body(user, deadlines, today) -> str:
     for deadline in deadlines:
         state = "OVERDUE" if deadline.due_date < today else "due"
         url = settings.SITE_URL.rstrip("/") + reverse(
-            "admin:tracker_commitment_change", args=[deadline.commitment_id]
+            "tracker:report_progress", args=[deadline.commitment_id]
         )
         lines.append(
-            f"- {state} {deadline.due_date:%d %B %Y}: {deadline.description} "
+            f"- {state} {date_format(deadline.due_date)}: {deadline.description} "
             f"({deadline.commitment}) {url}"
         )
-    lines += ["", "Mark a deadline done, or report progress, on the commitment's page."]
+    lines += ["", "Report progress, and move or close a deadline, with the link of each."]
     return "\n".join(lines)

@@ -92,8 +92,8 @@ def test_focal_point_submits_an_update_that_waits_for_review(
     world.kh_31.refresh_from_db()
     assert world.kh_31.status == Status.NOT_STARTED  # nothing public until accepted
     assert [m.to for m in mailoutbox] == [[world.staff.email]]
-    assert "Update to review" in mailoutbox[0].subject
-    assert update_url(update) in mailoutbox[0].body
+    assert "Waiting for review" in mailoutbox[0].subject
+    assert reverse("tracker:review_update", args=[update.pk]) in mailoutbox[0].body
 
 
 def test_focal_point_saves_a_draft_that_nobody_is_told_about(

@@ -617,17 +617,17 @@ def test_each_transition_emails_the_right_people(
     assert update.review_state == State.DRAFT
 
     [(to, subject, body)] = emails(lambda: press_save(update))
-    assert (to, subject) == (reviewers, "[GCM Tracker] Update to review: BM22-R31 · Cambodia")
-    assert update_url(update) in body
+    assert (to, subject) == (reviewers, "[GCM Tracker] Waiting for review: BM22-R31 · Cambodia")
+    assert reverse("tracker:review_update", args=[update.pk]) in body
 
     [(to, subject, body)] = emails(
         lambda: on_page(staff, update, "return_updates", comment="Name the circular.")
     )
     assert to == [world.focal_kh.email]
-    assert "Returned for changes" in subject and "Name the circular." in body
+    assert "Returned to you" in subject and "Name the circular." in body
 
     [(to, subject, _body)] = emails(lambda: press_save(update, narrative="Circular 12/2024."))
-    assert (to, subject) == (reviewers, "[GCM Tracker] Update to review: BM22-R31 · Cambodia")
+    assert (to, subject) == (reviewers, "[GCM Tracker] Waiting for review: BM22-R31 · Cambodia")
 
     [(to, subject, body)] = emails(lambda: on_page(staff, update, "accept_updates"))
     assert to == [world.focal_kh.email]

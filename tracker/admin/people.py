@@ -13,6 +13,7 @@ from tracker.forms import (
 from tracker.models import (
     Country,
     Person,
+    Profile,
 )
 
 
@@ -96,7 +97,7 @@ class PersonAdmin(admin.ModelAdmin):
                 (_("Password"), {"fields": passwords}),
                 roles_fields,
             ]
-        account = ["username", "first_name", "last_name", "email", "is_active"]
+        account = ["username", "first_name", "last_name", "email", "is_active", "time_zone"]
         return [
             (None, {"fields": account}),
             roles_fields,
@@ -132,3 +133,5 @@ class PersonAdmin(admin.ModelAdmin):
             roles.grant_focal_point(obj, sorted(chosen - held, key=lambda c: c.pk))
         if held - chosen:
             roles.revoke_focal_point(obj, held - chosen)
+        if "time_zone" in data:
+            Profile.objects.update_or_create(user=obj, defaults={"time_zone": data["time_zone"]})
