@@ -36,6 +36,8 @@ from django.db import connection
 from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from consultations.models import (
@@ -97,6 +99,12 @@ tracker:report_sent                                    upd           login ok   
 tracker:review_queue                                   -             login deny  deny  ok    ok
 tracker:review_update                                  upd           login deny  deny  ok    ok
 POST tracker:review_update                             upd           login deny  deny  ok    ok
+# --- forgotten passwords and invitations (Django's views) -------------------------------------
+admin_password_reset                                   -             ok    ok    ok    ok    ok
+POST admin_password_reset                              -             ok    ok    ok    ok    ok
+password_reset_done                                    -             ok    ok    ok    ok    ok
+password_reset_confirm                                 uid,token     ok    ok    ok    ok    ok
+password_reset_complete                                -             ok    ok    ok    ok    ok
 # --- the admin site itself ---------------------------------------------------------------------
 admin:login                                            -             ok    ok    ok    ok    ok
 POST admin:logout                                      -             ok    ok    ok    ok    ok
@@ -474,6 +482,9 @@ def build_objects() -> dict:
         "principle": GuidingPrinciple.objects.first().pk,
         "theme": theme.pk,
         "user": focal_kh.pk,
+        # A password link that is not valid: the page says so.
+        "uid": urlsafe_base64_encode(force_bytes(focal_kh.pk)),
+        "token": "not-a-token",
         "super_pk": superuser.pk,
         "group": Group.objects.get(name="Network staff").pk,
         "attempt": AccessAttempt.objects.create(

@@ -142,6 +142,18 @@ class PersonForm(forms.ModelForm):
 class PersonCreationForm(AdminUserCreationForm):
     is_network_staff = RoleFields.base_fields["is_network_staff"]
     focal_countries = RoleFields.base_fields["focal_countries"]
+    send_invitation = forms.BooleanField(
+        label=_("Email them an invitation to choose their password"),
+        help_text=_("The link in it works for a few days. Leave the password unset below."),
+        required=False,
+        initial=True,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("send_invitation") and not cleaned.get("email"):
+            self.add_error("email", _("An invitation needs an email address."))
+        return cleaned
 
     class Meta(AdminUserCreationForm.Meta):
         model = Person

@@ -111,3 +111,31 @@ def update_withdrawn(update, *, was: str) -> None:
             f"it no longer waits for review.\n\n{_update_url(update)}\n",
             staff_reviewer_emails(),
         )
+
+
+def invitation(user, *, by) -> None:
+    """A new person is invited to choose their password (the link works for
+    PASSWORD_RESET_TIMEOUT: three days), then to sign in."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = _admin_url(reverse("password_reset_confirm", args=[uid, token]))
+    roles_held = []
+    if permissions.is_network_staff(user):
+        roles_held.append("network staff")
+    countries = sorted(c.name for c in user.focal_countries.all())
+    if countries:
+        roles_held.append("focal point for " + ", ".join(countries))
+    role = f" as {' and '.join(roles_held)}" if roles_held else ""
+    _send_later(
+        "[GCM Tracker] You are invited to report on the GCM recommendations",
+        f"Dear {user.get_full_name() or user.username},\n\n"
+        f"{by.get_full_name() or by.username} has given you an account on GCM Tracker{role}.\n\n"
+        f"Choose your password here (the link works for three days):\n{link}\n\n"
+        f"Your username is: {user.username}\n"
+        f"Then sign in: {_admin_url(reverse('tracker:start'))}\n",
+        [user.email],
+    )

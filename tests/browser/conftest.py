@@ -160,3 +160,21 @@ def build_site_data():
 def site(live_server, transactional_db) -> Site:
     consultation, update = build_site_data()
     return Site(url=live_server.url, consultation=consultation, extra_update=update)
+
+
+@pytest.fixture
+def sign_in(site) -> Callable[[BrowserPage, str], None]:
+    """Sign a page's browser context in as a demo user: `sign_in(tab, "staff")`."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    def sign_in_as(tab: BrowserPage, username: str) -> None:
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=username))
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        tab.page.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": site.url}]
+        )
+
+    return sign_in_as

@@ -10,6 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from tests.browser.axe import axe_violations
 from tests.browser.test_public_pages import OVERFLOWING
 from tests.tracker.test_bulk_update import export_rows, row_for, to_csv
 from tracker.models import Commitment, ProgressUpdate
@@ -40,19 +41,6 @@ def scrolls_sideways(page) -> list[str]:
         "[document.documentElement.scrollWidth, window.innerWidth]"
     )
     return page.evaluate(OVERFLOWING) if scroll_width > inner_width + 1 else []
-
-
-def axe_violations(page) -> list[str]:
-    """axe's violations, one readable line each: rule, impact, what it is about, where."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    assert results.response["passes"], "axe checked nothing"
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at "
-        + ", ".join(" ".join(map(str, node["target"])) for node in v["nodes"])
-        for v in results.response["violations"]
-    ]
 
 
 def column_boxes(page):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from consultations.models import Recommendation
+from tests.browser.axe import axe_violations
 from tests.browser.conftest import build_site_data
 from tracker.models import Commitment
 
@@ -96,13 +97,108 @@ def test_every_public_page_loads_without_console_errors(site, new_page, name, wi
     assert scroll_width <= inner_width + 1, page.evaluate(OVERFLOWING)
 
 
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", PAGES)
+def test_axe_finds_nothing_on_every_public_page(site, new_page, name, width):
+    tab = new_page(width)
+    page = tab.page
+    response = page.goto(site(PAGES[name](site.consultation)))
+    assert response.status == 200
+
+    violations = axe_violations(page)
+    assert violations == [], "\n".join(violations)
+    assert tab.errors == []
+
+
+# The page's own width, and its body's; with what sticks out, to say why.
+PAGE_WIDTHS = """() => ({
+  html: document.documentElement.scrollWidth,
+  body: document.body.scrollWidth,
+  viewport: window.innerWidth,
+  overflow: [getComputedStyle(document.documentElement).overflowX,
+             getComputedStyle(document.body).overflowX],
+})"""
+
+
+def assert_fits(page) -> None:
+    """Nothing scrolls sideways, and not because html or body hides what sticks out."""
+    widths = page.evaluate(PAGE_WIDTHS)
+    assert widths["overflow"] == ["visible", "visible"], "html or body hides its overflow"
+    why = page.evaluate(OVERFLOWING)
+    assert widths["html"] <= widths["viewport"], (widths, why)
+    assert widths["body"] <= widths["viewport"], (widths, why)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_public_page_fits_a_phone(site, new_page, name):
+    page = new_page(375).page
+    response = page.goto(site(PAGES[name](site.consultation)))
+    assert response.status == 200
+
+    assert_fits(page)
+
+
+@pytest.mark.parametrize(
+    ("name", "region"),
+    [
+        ("dashboard", "Commitments of each country, by status"),
+        ("consultation-detail", "Agenda, times in"),
+    ],
+    ids=["dashboard-chart-table", "report-agenda"],
+)
+def test_wide_tables_scroll_from_the_keyboard_on_a_phone(site, new_page, name, region):
+    page = new_page(375).page
+    page.goto(site(PAGES[name](site.consultation)))
+    scroller = page.get_by_role("region", name=region)
+    assert scroller.evaluate("e => e.scrollWidth > e.clientWidth"), (
+        "the table fits: nothing to test"
+    )
+
+    scroller.focus()
+    expect(scroller).to_be_focused()
+    page.keyboard.press("ArrowRight")
+
+    expect(scroller).not_to_have_js_property("scrollLeft", 0)
+    assert_fits(page)
+
+
+def history_url(commitment) -> str:
+    return reverse("admin:tracker_commitment_history", args=[commitment.pk])
+
+
+def test_staff_history_page_of_a_commitment_fits_a_phone(site, new_page, sign_in):
+    tab = new_page(375)
+    sign_in(tab, "staff")
+    page = tab.page
+    response = page.goto(site(history_url(site.extra_update.commitment)))
+    assert response.status == 200
+    expect(page.locator("#change-history tbody tr").first).to_be_visible()
+
+    assert_fits(page)
+    assert tab.errors == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_axe_finds_nothing_on_the_staff_history_page(site, new_page, sign_in, width):
+    tab = new_page(width)
+    sign_in(tab, "staff")
+    page = tab.page
+    response = page.goto(site(history_url(site.extra_update.commitment)))
+    assert response.status == 200
+    expect(page.locator("#change-history tbody tr").first).to_be_visible()
+
+    violations = axe_violations(page)
+    assert violations == [], "\n".join(violations)
+    assert tab.errors == []
+
+
 def test_filter_progress_table_by_country_and_status(site, new_page):
     tab = new_page(1280)
     page = tab.page
     page.goto(site(reverse("tracker:progress_table")))
 
-    page.get_by_label("Country").select_option(label="Cambodia")
-    page.get_by_label("Status").select_option(label="Partially implemented")
+    page.get_by_role("combobox", name="Country").select_option(label="Cambodia")
+    page.get_by_role("combobox", name="Status").select_option(label="Partially implemented")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url(re.compile(r"/progress/\?"))
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_update
-from tracker.models import ProgressUpdate, Profile
+from tracker.models import Profile, ProgressUpdate
 from tracker.time_zones import zone_name_for
 
 CHANGELIST = reverse("admin:tracker_progressupdate_changelist")

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from tracker import permissions, roles
+from tracker import notifications, permissions, roles
 from tracker.forms import (
     PersonCreationForm,
     PersonForm,
@@ -90,7 +90,7 @@ class PersonAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         roles_fields = (_("Roles"), {"fields": ["is_network_staff", "focal_countries"]})
         if obj is None:
-            account = ["username", "first_name", "last_name", "email"]
+            account = ["username", "first_name", "last_name", "email", "send_invitation"]
             passwords = ["usable_password", "password1", "password2"]
             return [
                 (None, {"fields": account}),
@@ -133,5 +133,12 @@ class PersonAdmin(admin.ModelAdmin):
             roles.grant_focal_point(obj, sorted(chosen - held, key=lambda c: c.pk))
         if held - chosen:
             roles.revoke_focal_point(obj, held - chosen)
+        if not change and data.get("send_invitation"):
+            notifications.invitation(obj, by=request.user)
+            self.message_user(
+                request,
+                _("An invitation to choose a password was emailed to %(email)s.")
+                % {"email": obj.email},
+            )
         if "time_zone" in data:
             Profile.objects.update_or_create(user=obj, defaults={"time_zone": data["time_zone"]})
