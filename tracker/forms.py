@@ -144,9 +144,8 @@ class PersonCreationForm(AdminUserCreationForm):
     focal_countries = RoleFields.base_fields["focal_countries"]
     send_invitation = forms.BooleanField(
         label=_("Email them an invitation to choose their password"),
-        help_text=_("The link in it works for a few days. Leave the password unset below."),
+        help_text=_("The link in it works for three days. Leave the password unset below."),
         required=False,
-        initial=True,
     )
 
     def clean(self):
