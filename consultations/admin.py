@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import truncatechars
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -162,8 +163,10 @@ class ConsultationAdmin(admin.ModelAdmin):
     def when(self, consultation):
         """In the report's own time zone, not the server's."""
         ends = consultation.local_ends_at
-        return "{:%d %B %Y, %H:%M}{} {}".format(
-            consultation.local_starts_at,
+        starts = consultation.local_starts_at
+        return "{}, {:%H:%M}{} {}".format(
+            date_format(starts),
+            starts,
             f"–{ends:%H:%M}" if ends else "",
             consultation.timezone_label,
         )

@@ -3,6 +3,7 @@ from typing import NamedTuple
 
 from django.db import models
 from django.db.models.functions import Coalesce
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -148,7 +149,7 @@ class Consultation(models.Model):
         verbose_name_plural = _("consultations")
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.date:%d %B %Y})"
+        return f"{self.title} ({date_format(self.date)})"
 
     @property
     def local_starts_at(self):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 class TrackerConfig(AppConfig):
     name = "tracker"
-    verbose_name = _("Tracking")
+    verbose_name = _("Commitments and progress")
     default = True
 
     def ready(self) -> None:

@@ -206,6 +206,7 @@ def test_a_refused_report_explains_itself_and_keeps_what_was_typed(site, new_pag
     with focal.page.expect_navigation():
         focal.page.click("button[value=review]")
     summary = focal.page.locator("#error-summary")
+    assert focal.page.evaluate("document.activeElement.id") == "error-summary"
     assert "There is a problem" in summary.inner_text()
     assert "http:// or https://" in summary.inner_text()
     assert "Choose who may see it." in summary.inner_text()

@@ -111,7 +111,7 @@ def test_consultation_page_shows_paragraphs_in_order(staff_client, django_assert
     positions = [text.index(f"BM22-R{n}<") for n in (31, 38, 64, 69)]
     assert positions == sorted(positions)
     assert "Regional Director for International Organization for Migration (IOM)" in text
-    assert "11 April 2022, 09:00–12:00 Phnom Penh &amp; Bangkok Time (GMT+7)" in text
+    assert "11 Apr 2022, 09:00–12:00 Phnom Penh &amp; Bangkok Time (GMT+7)" in text
     # The source text is shown, never as a field to edit.
     assert 'name="source_text"' not in text
     assert 'name="title"' not in text

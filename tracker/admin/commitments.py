@@ -62,6 +62,7 @@ class EvidenceInline(ScopedInlineMixin, admin.StackedInline):
     fk_name = "commitment"
     fields = ["date", "title", "note", "url", "file", "visibility", "update", "is_demo"]
     readonly_fields = ["update", "is_demo"]
+    verbose_name = _("evidence item")
     verbose_name_plural = _("Evidence (dated notes, links and files)")
 
 
@@ -74,6 +75,7 @@ class DeadlineInline(ScopedInlineMixin, admin.TabularInline):
 
 @admin.register(Commitment)
 class CommitmentAdmin(ScopedAdminMixin, ProgressSpreadsheetAdmin, SimpleHistoryAdmin):
+    list_title = _("Commitments: a recommendation, a country, its progress")
     form = CommitmentForm
     list_display = [
         "recommendation__code",

@@ -18,6 +18,8 @@ class EvidenceAdmin(CommitmentScopedAdmin):
     """Staff's evidence is published as it is saved. Focal points read evidence here and
     add theirs with a progress update."""
 
+    list_title = _("Evidence: dated notes, links and files")
+
     list_display = ["date", "title", "commitment", "visibility", "file_link", "update", "is_demo"]
     list_filter = [
         "visibility",
@@ -58,6 +60,8 @@ class EvidenceAdmin(CommitmentScopedAdmin):
 class DeadlineAdmin(CommitmentScopedAdmin):
     """Staff's deadlines are published as they are saved. Focal points add, move and close
     theirs with a progress update."""
+
+    list_title = _("Follow-up deadlines")
 
     list_display = ["due_date", "description", "commitment", "responsible", "is_done", "overdue"]
     list_filter = [

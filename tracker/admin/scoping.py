@@ -102,9 +102,14 @@ class ScopedAdminMixin:
                 raise PermissionDenied
         return super().changeform_view(request, object_id, form_url, extra_context)
 
+    # The list's heading in plain words, instead of Django's "Select … to change".
+    list_title = None
+
     def changelist_view(self, request, extra_context=None):
         if request.method == "POST":
             self._refuse_unavailable_action(request, ActionLocation.CHANGE_LIST)
+        if self.list_title and "title" not in (extra_context or {}):
+            extra_context = {**(extra_context or {}), "title": self.list_title}
         return super().changelist_view(request, extra_context)
 
     def _refuse_unavailable_action(self, request, location: ActionLocation) -> None:

@@ -293,6 +293,4 @@ class ProgressUpdateAdmin(ReviewActions, CommitmentScopedAdmin):
             self.message_user(request, str(refused), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "title": _("Progress updates and review")}
-        return super().changelist_view(request, extra_context)
+    list_title = _("Progress updates and review")
