@@ -60,7 +60,14 @@ from tests.factories import (
     make_update,
     make_user,
 )
-from tracker.models import Commitment, Country, DeadlineChange, EvidenceChange, FocalPoint
+from tracker.models import (
+    Commitment,
+    Country,
+    DeadlineChange,
+    EvidenceChange,
+    FocalPoint,
+    ReportingRound,
+)
 
 USERS = ("anonymous", "focal_kh", "focal_th", "staff", "superuser")
 OK, LOGIN, DENIED = "ok", "login", "deny"
@@ -158,6 +165,12 @@ admin:tracker_country_add                              -             login deny 
 admin:tracker_country_change                           kh_pk         login deny  deny  ok    ok
 admin:tracker_country_history                          kh_pk         login deny  deny  ok    ok
 admin:tracker_country_delete                           kh_pk         login deny  deny  ok    ok
+# --- reporting rounds (staff only) ---------------------------------------------------------------
+admin:tracker_reportinground_changelist                -             login deny  deny  ok    ok
+admin:tracker_reportinground_add                       -             login deny  deny  ok    ok
+admin:tracker_reportinground_change                    round         login deny  deny  ok    ok
+admin:tracker_reportinground_history                   round         login deny  deny  ok    ok
+admin:tracker_reportinground_delete                    round         login deny  deny  ok    ok
 # --- people and their roles: network staff's; accounts are never deleted, superusers' are theirs -
 admin:tracker_person_changelist                        -             login deny  deny  ok    ok
 admin:tracker_person_add                               -             login deny  deny  ok    ok
@@ -263,6 +276,7 @@ POST admin:tracker_deadline_history                    dl            login deny 
 POST admin:tracker_deadline_simple_history             dl,dl@v       login deny  deny  deny  deny
 POST admin:tracker_country_history                     kh_pk         login deny  deny  deny  deny
 POST admin:tracker_person_history                      user          login deny  deny  deny  deny
+POST admin:tracker_reportinground_history              round         login deny  deny  deny  deny
 POST admin:consultations_consultation_history          cons          login deny  deny  deny  deny
 POST admin:consultations_section_history               sect          login deny  deny  deny  deny
 POST admin:consultations_paragraph_history             para          login deny  deny  deny  deny
@@ -313,6 +327,7 @@ IGNORED = {
             "consultations/theme",
             "tracker/commitment",
             "tracker/progressupdate",
+            "tracker/reportinground",
             "tracker/evidence",
             "tracker/deadline",
             "tracker/country",
@@ -482,6 +497,7 @@ def build_objects() -> dict:
         "principle": GuidingPrinciple.objects.first().pk,
         "theme": theme.pk,
         "user": focal_kh.pk,
+        "round": make_round(staff, cambodia).pk,
         # A password link that is not valid: the page says so.
         "uid": urlsafe_base64_encode(force_bytes(focal_kh.pk)),
         "token": "not-a-token",
@@ -503,6 +519,14 @@ def build_objects() -> dict:
             "term": "kim",
         },
     }
+
+
+def make_round(staff, country):
+    reporting_round = ReportingRound.objects.create(
+        name="IMRF follow-up 2027", due_date=dt.date(2027, 3, 31), created_by=staff
+    )
+    reporting_round.countries.set([country])
+    return reporting_round
 
 
 def revert_body(obj, **changes) -> dict:

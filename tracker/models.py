@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone
@@ -248,6 +248,24 @@ class CommitmentQuerySet(ScopedQuerySet):
                 )
             )
             .order_by("attention", "recommendation__code", "country__code")
+        )
+
+    def in_round(self, since: dt.datetime) -> "CommitmentQuerySet":
+        """Adds `standing`: "accepted" (an update accepted since `since`), "waiting",
+        "returned" (an update from since then returned for changes) or "missing"."""
+        updates = ProgressUpdate.objects.filter(commitment=OuterRef("pk"))
+        states = ProgressUpdate.ReviewState
+        return self.annotate(
+            standing=Case(
+                When(Exists(updates.filter(accepted_at__gte=since)), then=Value("accepted")),
+                When(Exists(updates.filter(review_state=states.SUBMITTED)), then=Value("waiting")),
+                When(
+                    Exists(updates.filter(review_state=states.RETURNED, created_at__gte=since)),
+                    then=Value("returned"),
+                ),
+                default=Value("missing"),
+                output_field=models.CharField(),
+            )
         )
 
     def as_of(self, day: dt.date) -> "CommitmentQuerySet":
@@ -950,3 +968,56 @@ class Person(User):
         ordering = ["username"]
         verbose_name = _("person and role")
         verbose_name_plural = _("people and roles")
+
+
+class ReportingRound(models.Model):
+    """A round of reporting network staff open ("IMRF follow-up 2027"): the countries it
+    asks, by when, and from when updates count."""
+
+    class Standing(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted since the round opened")
+        WAITING = "waiting", _("Waiting for review")
+        RETURNED = "returned", _("Returned for changes")
+        MISSING = "missing", _("No update yet")
+
+    name = models.CharField(_("name"), max_length=200)
+    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
+    due_date = models.DateField(_("due by"))
+    countries = models.ManyToManyField(Country, related_name="rounds", verbose_name=_("countries"))
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("opened by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+        verbose_name = _("reporting round")
+        verbose_name_plural = _("reporting rounds")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def opened_at(self) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(self.opened_on, dt.time()))
+
+    def commitments(self) -> "CommitmentQuerySet":
+        """The round's commitments, each with its `standing` in the round."""
+        return Commitment.objects.filter(country__in=self.countries.all()).in_round(self.opened_at)
+
+    def standings_by_country(self) -> list[tuple["Country", dict[str, int]]]:
+        """Each country of the round with how many of its commitments stand where."""
+        counts: dict[int, dict[str, int]] = {}
+        rows = self.commitments().order_by().values("country_id", "standing")
+        for row in rows.annotate(n=Count("pk")):
+            by_standing = counts.setdefault(row["country_id"], dict.fromkeys(self.Standing, 0))
+            by_standing[row["standing"]] = row["n"]
+        countries = sorted(self.countries.all(), key=lambda c: c.name)
+        empty = dict.fromkeys(self.Standing, 0)
+        return [(country, counts.get(country.pk, empty)) for country in countries]
+
+    def gaps(self) -> "CommitmentQuerySet":
+        """Commitments still needing something from their country: no update since the
+        round opened, or one returned for changes."""
+        Standing = self.Standing
+        return self.commitments().filter(standing__in=[Standing.MISSING, Standing.RETURNED])

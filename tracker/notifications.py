@@ -139,3 +139,39 @@ def invitation(user, *, by) -> None:
         f"Then sign in: {_admin_url(reverse('tracker:start'))}\n",
         [user.email],
     )
+
+
+def round_reminders(reporting_round) -> int:
+    """One email per focal point of a country with gaps in the round, listing them: no
+    update since the round opened, or one returned for changes. Returns how many."""
+    from django.utils.formats import date_format
+
+    gaps = reporting_round.gaps().select_related("recommendation", "country")
+    by_country: dict[int, list] = {}
+    for commitment in gaps.order_by("recommendation__code"):
+        by_country.setdefault(commitment.country_id, []).append(commitment)
+    sent = 0
+    for user in permissions.focal_point_users(by_country).exclude(email=""):
+        mine = [
+            c
+            for country in sorted(by_country)
+            for c in by_country[country]
+            if country in permissions.focal_country_ids(user)
+        ]
+        lines = "\n".join(
+            f"- {c.recommendation.code} · {c.country.name}: "
+            f"{'returned to you' if c.standing == 'returned' else 'no update yet'}\n"
+            f"  {_admin_url(reverse('tracker:report_progress', args=[c.pk]))}"
+            for c in mine
+        )
+        _send_later(
+            f"[GCM Tracker] {reporting_round.name}: {len(mine)} commitments to report on",
+            f"Dear {user.get_full_name() or user.username},\n\n"
+            f"Network staff opened the reporting round “{reporting_round.name}” on "
+            f"{date_format(reporting_round.opened_on)}; it is due by "
+            f"{date_format(reporting_round.due_date)}. These commitments still need an "
+            f"update from you:\n\n{lines}\n",
+            [user.email],
+        )
+        sent += 1
+    return sent

@@ -10,9 +10,10 @@ tracker.review.
 - records: evidence and deadlines on their own pages
 - countries: countries and their focal points; recommendations assigned to countries
 - people: network staff and focal points, and their roles
+- rounds: reporting rounds, who has reported since one opened, reminders
 - spreadsheets: progress as a spreadsheet, downloaded and uploaded
 """
 
-from tracker.admin import commitments, countries, people, records, updates
+from tracker.admin import commitments, countries, people, records, rounds, updates
 
-__all__ = ["commitments", "countries", "people", "records", "updates"]
+__all__ = ["commitments", "countries", "people", "records", "rounds", "updates"]

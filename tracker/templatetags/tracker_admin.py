@@ -30,7 +30,9 @@ def review_summary(context) -> dict:
                 waiting,
             )
             % waiting,
-            f"{url}?review_state__exact=submitted",
+            reverse("tracker:review_queue")
+            if permissions.can_review(user)
+            else f"{url}?review_state__exact=submitted",
         )
     ]
     if not permissions.can_review(user):
@@ -42,7 +44,7 @@ def review_summary(context) -> dict:
                     returned,
                 )
                 % returned,
-                f"{url}?review_state__exact=returned",
+                reverse("tracker:my_commitments"),
             )
         )
     return {"items": items, "is_reviewer": permissions.can_review(user)}
