@@ -38,6 +38,7 @@ from django.forms.models import model_to_dict
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from consultations.models import (
@@ -104,6 +105,9 @@ tracker:report_progress                                kh31          login ok   
 POST tracker:report_progress                           kh31          login ok    deny  ok    ok
 tracker:report_sent                                    upd           login ok    deny  deny  deny
 tracker:review_queue                                   -             login deny  deny  ok    ok
+tracker:enrol_two_factor                               -             login ok    ok    ok    ok
+POST tracker:enrol_two_factor                          -             login ok    ok    ok    ok
+tracker:recovery_codes                                 -             login ok    ok    ok    ok
 tracker:review_update                                  upd           login deny  deny  ok    ok
 POST tracker:review_update                             upd           login deny  deny  ok    ok
 # --- forgotten passwords and invitations (Django's views) -------------------------------------
@@ -265,6 +269,11 @@ admin:otp_totp_totpdevice_history                      device        login deny 
 admin:otp_totp_totpdevice_delete                       device        login deny  deny  deny  ok
 admin:otp_totp_totpdevice_config                       device        login deny  deny  deny  ok
 admin:otp_totp_totpdevice_qrcode                       device        login deny  deny  deny  ok
+admin:otp_static_staticdevice_changelist               -             login deny  deny  deny  ok
+admin:otp_static_staticdevice_add                      -             login deny  deny  deny  ok
+admin:otp_static_staticdevice_change                   codes         login deny  deny  deny  ok
+admin:otp_static_staticdevice_history                  codes         login deny  deny  deny  ok
+admin:otp_static_staticdevice_delete                   codes         login deny  deny  deny  ok
 # --- history pages are for reading: a POST (a revert, on a version page) is refused, 405 ---------
 POST admin:tracker_commitment_history                  kh31          login deny  deny  deny  deny
 POST admin:tracker_commitment_simple_history           kh31,kh31@v   login deny  deny  deny  deny
@@ -294,6 +303,7 @@ POST admin:axes_accessattempt_history                  attempt       login deny 
 POST admin:axes_accesslog_history                      access        login deny  deny  deny  deny
 POST admin:axes_accessfailurelog_history               failure       login deny  deny  deny  deny
 POST admin:otp_totp_totpdevice_history                 device        login deny  deny  deny  deny
+POST admin:otp_static_staticdevice_history             codes         login deny  deny  deny  deny
 """
 
 # Cells where the code does not do what a careful user would expect; strict, so that a fix
@@ -316,6 +326,7 @@ IGNORED = {
             "axes/accesslog",
             "axes/accessfailurelog",
             "otp_totp/totpdevice",
+            "otp_static/staticdevice",
             "consultations/consultation",
             "consultations/section",
             "consultations/paragraph",
@@ -509,6 +520,7 @@ def build_objects() -> dict:
         "access": AccessLog.objects.create(**signin).pk,
         "failure": AccessFailureLog.objects.create(**signin).pk,
         "device": TOTPDevice.objects.create(user=focal_kh, name="Kim's phone").pk,
+        "codes": StaticDevice.objects.create(user=focal_kh, name="Recovery codes").pk,
         # ?for_kh31: an add form opened for Cambodia's commitment.
         "for_kh31": {"commitment": kh_31.pk},
         # ?user_search: the user search of the focal point rows on the country form.
@@ -587,7 +599,7 @@ def snapshot() -> dict:
     project's apps (their history and many-to-many tables too), the accounts, their groups
     and devices, and the admin's log of changes."""
     user = get_user_model()
-    models = [user, user.groups.through, Group, TOTPDevice, LogEntry]
+    models = [user, user.groups.through, Group, TOTPDevice, StaticDevice, StaticToken, LogEntry]
     models += [
         model
         for label in ("tracker", "consultations")

@@ -6,7 +6,7 @@ from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
-from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+from django_otp.admin import OTPAdminSite
 
 
 class TrackerAdminSite(AdminSite):
@@ -16,7 +16,9 @@ class TrackerAdminSite(AdminSite):
 
     @property
     def login_form(self):
-        return OTPAdminAuthenticationForm if settings.REQUIRE_2FA else AdminAuthenticationForm
+        from tracker.two_factor import SignInForm
+
+        return SignInForm if settings.REQUIRE_2FA else AdminAuthenticationForm
 
     @property
     def login_template(self):

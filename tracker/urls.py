@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from tracker import views
+from tracker import two_factor, views
 from tracker.feeds import AcceptedUpdatesFeed
 from tracker.reporting import views as reporting
 
@@ -36,6 +36,8 @@ tracker_patterns = [
     path("report/updates/<int:pk>/sent/", reporting.report_sent, name="report_sent"),
     path("review/", reporting.review_queue, name="review_queue"),
     path("review/<int:pk>/", reporting.review_update, name="review_update"),
+    path("account/two-factor/", two_factor.enrol, name="enrol_two_factor"),
+    path("account/two-factor/recovery-codes/", two_factor.recovery_codes, name="recovery_codes"),
 ]
 
 # Forgotten passwords and invitations: Django's views, with the admin's templates (its

@@ -219,3 +219,24 @@ def test_a_refused_report_explains_itself_and_keeps_what_was_typed(site, new_pag
     assert focal.page.evaluate("document.activeElement.id") == "id_evidence-0-url"
     assert not ProgressUpdate.objects.filter(commitment=commitment).exists()
     assert focal.errors == []
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_enrolling_an_authenticator_on_a_phone(site, new_page, sign_in, settings, width):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.REQUIRE_2FA = True
+    tab = new_page(width)
+    sign_in(tab, "focal.kh")
+    tab.page.goto(site("/report/"))
+    assert tab.page.url == site("/account/two-factor/")
+    fits_and_passes_axe(tab.page)
+    device = TOTPDevice.objects.get(user__username="focal.kh", confirmed=False)
+    tab.page.fill("#id_token", f"{totp(device.bin_key):06d}")
+    with tab.page.expect_navigation():
+        tab.page.click("#confirm-form button")
+    assert tab.page.locator("h1").inner_text() == "Two-step sign-in is set up"
+    assert tab.page.locator(".codes li").count() == 10
+    fits_and_passes_axe(tab.page)
+    assert tab.errors == []

@@ -81,17 +81,30 @@ def two_factor(settings):
 
 
 def test_password_alone_is_not_enough_when_two_factor_is_required(two_factor, world):
+    # Someone with an authenticator must give its code.
+    TOTPDevice.objects.create(user=world.focal_kh, name="phone", confirmed=True)
     client = Client()
     response = client.post(LOGIN_URL, {"username": "kim.cambodia", "password": PASSWORD})
     assert response.status_code == 200  # the form asks again
     assert not signed_in(client)
+    # Someone without one yet is let in only as far as setting one up.
+    client = Client()
+    client.post(LOGIN_URL, {"username": "tida.thailand", "password": PASSWORD})
+    assert not signed_in(client)
+    enrol = reverse("tracker:enrol_two_factor")
+    for url in ("/admin/", "/report/", "/review/", "/start/"):
+        assert client.get(url)["Location"] == enrol, url
 
 
 def test_signed_in_without_a_verified_device_sees_no_admin(two_factor, client, world):
     client.force_login(world.focal_kh)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
-    assert LOGIN_URL in response["Location"]
+    assert response["Location"] == reverse("tracker:enrol_two_factor")  # none yet: set one up
+    TOTPDevice.objects.create(user=world.focal_kh, name="phone", confirmed=True)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert LOGIN_URL in response["Location"]  # one to use: sign in with it
 
 
 def test_totp_token_completes_the_sign_in(two_factor, world, settings):
