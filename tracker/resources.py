@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -159,8 +160,11 @@ class ProgressResource(resources.ModelResource):
             "pk", "commitment_id", "visibility", "title", "url", "date"
         )
         waiting = _("(not public: its update is not accepted yet)")
+        written: dict[dt.date, str] = {}  # dates as on the pages ("1 Mar 2024"), once each
         for pk, commitment_id, visibility, title, url, date in rows:
-            text = f"{date.isoformat()} {title}" + (f" <{url}>" if url else "")
+            if date not in written:
+                written[date] = date_format(date)
+            text = f"{written[date]} {title}" + (f" <{url}>" if url else "")
             if public_ids is None or pk in public_ids:
                 self._evidence[commitment_id].append(text)
             elif visibility == Evidence.Visibility.PUBLIC:

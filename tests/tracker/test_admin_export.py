@@ -260,10 +260,10 @@ def test_staff_file_holds_internal_evidence_of_every_country(
         ("BM22-R32", "TH"),
     ]
     kh, th = row_for(rows, "BM22-R31", "KH"), row_for(rows, "BM22-R31", "TH")
-    assert kh["Internal evidence"] == "2024-03-01 KH internal memo"
-    assert kh["Public evidence"] == "2024-03-01 KH public circular"
-    assert th["Internal evidence"] == "2024-03-01 TH internal SECRET"
-    assert th["Public evidence"] == "2024-03-01 TH public decree"
+    assert kh["Internal evidence"] == "1 Mar 2024 KH internal memo"
+    assert kh["Public evidence"] == "1 Mar 2024 KH public circular"
+    assert th["Internal evidence"] == "1 Mar 2024 TH internal SECRET"
+    assert th["Public evidence"] == "1 Mar 2024 TH public decree"
     assert row_for(rows, "BM22-R32", "KH")["Internal evidence"] == ""
 
 
@@ -280,8 +280,8 @@ def test_focal_point_file_holds_only_their_country(
     ]
     assert {r["Country"] for r in rows} == {"Cambodia"}
     kh = row_for(rows, "BM22-R31", "KH")
-    assert kh["Internal evidence"] == "2024-03-01 KH internal memo"
-    assert kh["Public evidence"] == "2024-03-01 KH public circular"
+    assert kh["Internal evidence"] == "1 Mar 2024 KH internal memo"
+    assert kh["Public evidence"] == "1 Mar 2024 KH public circular"
     everything = json.dumps(rows, default=str)
     assert "SECRET" not in everything
     assert "TH public decree" not in everything
@@ -293,7 +293,7 @@ def test_thailands_focal_point_gets_thailand_only(evidence):
     client.force_login(evidence.focal_th)
     rows = table(download(client, "csv"), "csv")
     assert {r["Country code"] for r in rows} == {"TH"}
-    assert row_for(rows, "BM22-R31", "TH")["Internal evidence"] == "2024-03-01 TH internal SECRET"
+    assert row_for(rows, "BM22-R31", "TH")["Internal evidence"] == "1 Mar 2024 TH internal SECRET"
     assert "KH internal memo" not in json.dumps(rows)
 
 

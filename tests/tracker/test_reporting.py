@@ -425,3 +425,14 @@ def test_a_focal_point_does_not_take_over_a_colleagues_update(client, world):
     colleague_draft.refresh_from_db()
     assert (colleague_draft.author, colleague_draft.narrative) == (world.focal_kh, "Mine.")
     assert ProgressUpdate.objects.count() == 2
+
+
+def test_the_admin_page_of_a_waiting_update_leads_a_reviewer_to_the_review_page(
+    staff_client, world
+):
+    update = make_update(world.kh_31, world.focal_kh)
+    page = staff_client.get(reverse("admin:tracker_progressupdate_change", args=[update.pk]))
+    assert review_url(update) in page.text
+    review.accept(update, by=world.staff, seen_version=update.version)
+    page = staff_client.get(reverse("admin:tracker_progressupdate_change", args=[update.pk]))
+    assert review_url(update) not in page.text

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tracker import permissions, review
@@ -266,6 +267,12 @@ class ProgressUpdateAdmin(ReviewActions, CommitmentScopedAdmin):
     def response_change(self, request, obj):
         self._say_what_happened(request, obj)
         return super().response_change(request, obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # A reviewer reviews on the review page: the update beside the public state.
+        if obj is not None and permissions.can_review(request.user, obj):
+            context["review_url"] = reverse("tracker:review_update", args=[obj.pk])
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _say_what_happened(self, request, update) -> None:
         State = ProgressUpdate.ReviewState
