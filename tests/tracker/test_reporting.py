@@ -436,3 +436,44 @@ def test_the_admin_page_of_a_waiting_update_leads_a_reviewer_to_the_review_page(
     review.accept(update, by=world.staff, seen_version=update.version)
     page = staff_client.get(reverse("admin:tracker_progressupdate_change", args=[update.pk]))
     assert review_url(update) not in page.text
+
+
+def test_several_evidence_items_and_deadlines_go_with_one_update(kh_client, world):
+    page = kh_client.get(report_url(world.kh_31))
+    assert "Add another evidence item" in page.text
+    response = report(
+        kh_client,
+        world.kh_31,
+        status="in_progress",
+        narrative="Two documents.",
+        **{
+            "evidence-0-title": "Circular",
+            "evidence-0-note": "Sent to every post.",
+            "evidence-0-visibility": "public",
+            "evidence-1-title": "Budget line",
+            "evidence-1-url": "https://example.org/budget",
+            "evidence-1-visibility": "internal",
+            "deadlines-0-description": "Train staff",
+            "deadlines-0-due_date": "2031-01-01",
+            "deadlines-1-description": "Evaluate",
+            "deadlines-1-due_date": "2032-01-01",
+        },
+    )
+    assert response.status_code == 302
+    update = ProgressUpdate.objects.get()
+    assert sorted(update.evidence.values_list("title", "visibility")) == [
+        ("Budget line", "internal"),
+        ("Circular", "public"),
+    ]
+    assert update.deadlines.count() == 2
+
+
+def test_an_oversize_file_is_refused_with_its_limit(kh_client, world, settings):
+    settings.EVIDENCE_MAX_BYTES = 100
+    files = {"evidence-0-file": SimpleUploadedFile("big.pdf", PDF + b"0" * 200, "application/pdf")}
+    response = report(kh_client, world.kh_31, files=files, **IMPLEMENTED_WITH_FILE)
+    assert response.status_code == 200
+    summary = response.text.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert "100" in summary  # the limit, in plain words
+    assert 'href="#id_evidence-0-file"' in summary
+    assert not Evidence.objects.exists()

@@ -152,11 +152,13 @@ class DeadlineChangeForm(forms.ModelForm):
         return bool(self["due_date"].data) or bool(self["is_done"].data)
 
 
+# Three blank evidence rows and two deadline rows: the first of each open, the others
+# behind "Add another" (no script needed); blank rows are ignored.
 EvidenceFormSet = forms.inlineformset_factory(
-    ProgressUpdate, Evidence, form=EvidenceForm, fk_name="update", extra=1, can_delete=True
+    ProgressUpdate, Evidence, form=EvidenceForm, fk_name="update", extra=3, can_delete=True
 )
 NewDeadlineFormSet = forms.inlineformset_factory(
-    ProgressUpdate, Deadline, form=NewDeadlineForm, fk_name="update", extra=1, can_delete=True
+    ProgressUpdate, Deadline, form=NewDeadlineForm, fk_name="update", extra=2, can_delete=True
 )
 DeadlineChangeFormSet = forms.inlineformset_factory(
     ProgressUpdate, DeadlineChange, form=DeadlineChangeForm, extra=0, can_delete=False
@@ -191,6 +193,11 @@ class ReportForms:
             form.deadline_description = (
                 f"{deadline.description} ({deadline.due_date:%d %b %Y})" if deadline else ""
             )
+
+        for formset in (self.evidence, self.deadlines):
+            # The first row for a new item is open; the others wait behind "Add another".
+            blank = [form for form in formset.forms if not form.instance.pk]
+            formset.first_blank = blank[0].prefix if blank else None
 
     @property
     def formsets(self) -> list:
