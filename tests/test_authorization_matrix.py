@@ -105,6 +105,8 @@ tracker:report_progress                                kh31          login ok   
 POST tracker:report_progress                           kh31          login ok    deny  ok    ok
 tracker:report_sent                                    upd           login ok    deny  deny  deny
 tracker:review_queue                                   -             login deny  deny  ok    ok
+tracker:account_settings                               -             login ok    ok    ok    ok
+POST tracker:account_settings                          -             login ok    ok    ok    ok
 tracker:enrol_two_factor                               -             login ok    ok    ok    ok
 POST tracker:enrol_two_factor                          -             login ok    ok    ok    ok
 tracker:recovery_codes                                 -             login ok    ok    ok    ok

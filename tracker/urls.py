@@ -36,6 +36,7 @@ tracker_patterns = [
     path("report/updates/<int:pk>/sent/", reporting.report_sent, name="report_sent"),
     path("review/", reporting.review_queue, name="review_queue"),
     path("review/<int:pk>/", reporting.review_update, name="review_update"),
+    path("account/", reporting.account_settings, name="account_settings"),
     path("account/two-factor/", two_factor.enrol, name="enrol_two_factor"),
     path("account/two-factor/recovery-codes/", two_factor.recovery_codes, name="recovery_codes"),
 ]

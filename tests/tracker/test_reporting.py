@@ -477,3 +477,28 @@ def test_an_oversize_file_is_refused_with_its_limit(kh_client, world, settings):
     assert "100" in summary  # the limit, in plain words
     assert 'href="#id_evidence-0-file"' in summary
     assert not Evidence.objects.exists()
+
+
+def test_internal_evidence_made_public_with_the_update_counts_as_proof(kh_client, world):
+    memo = make_evidence(world.kh_31, world.focal_kh, visibility="internal", title="Memo")
+    memo.set_by_staff = False
+    memo.save()
+    page = kh_client.get(report_url(world.kh_31))
+    assert "Evidence already given" in page.text
+    assert "Memo" in page.text
+    response = report(
+        kh_client,
+        world.kh_31,
+        status="implemented",
+        narrative="Done; the memo shows it.",
+        **{"evidence_changes-0-visibility": "public"},
+    )
+    assert response.status_code == 302
+    update = ProgressUpdate.objects.get()
+    change = update.evidence_changes.get()
+    assert (change.evidence, change.visibility) == (memo, "public")
+    memo.refresh_from_db()
+    assert memo.visibility == "internal"  # public once the update is accepted
+    review.accept(update, by=world.staff, seen_version=update.version)
+    memo.refresh_from_db()
+    assert memo.visibility == "public"

@@ -53,3 +53,18 @@ def test_network_staff_read_utc_unless_they_chose_a_zone(world):
 def test_a_signed_out_visitor_reads_the_sites_zone(client, world):
     client.get(reverse("tracker:dashboard"))
     assert timezone.get_current_timezone_name() == "UTC"
+
+
+def test_a_person_chooses_their_own_time_zone(world):
+    client = signed_in(world.focal_kh)
+    url = reverse("tracker:account_settings")
+    page = client.get(url)
+    assert "Times are shown in Asia/Phnom_Penh." in page.text
+    response = client.post(url, {"time_zone": "Asia/Kathmandu"})
+    assert response.status_code == 302
+    assert Profile.objects.get(user=world.focal_kh).time_zone == "Asia/Kathmandu"
+    an_update_at_0454_utc(world)
+    assert "Times in Asia/Kathmandu" in client.get(CHANGELIST).text
+    refused = client.post(url, {"time_zone": "Mars/Olympus_Mons"})
+    assert refused.status_code == 200
+    assert Profile.objects.get(user=world.focal_kh).time_zone == "Asia/Kathmandu"

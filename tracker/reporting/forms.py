@@ -6,6 +6,7 @@ import uuid
 from django import forms
 from django.core.validators import URLValidator
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from tracker import permissions
@@ -13,6 +14,8 @@ from tracker.models import (
     Deadline,
     DeadlineChange,
     Evidence,
+    EvidenceChange,
+    Profile,
     ProgressUpdate,
     Status,
     proof_missing_message,
@@ -160,6 +163,30 @@ EvidenceFormSet = forms.inlineformset_factory(
 NewDeadlineFormSet = forms.inlineformset_factory(
     ProgressUpdate, Deadline, form=NewDeadlineForm, fk_name="update", extra=2, can_delete=True
 )
+
+
+class EvidenceChangeForm(forms.ModelForm):
+    """Make one of the commitment's evidence items public or internal."""
+
+    class Meta:
+        model = EvidenceChange
+        fields = ["evidence", "visibility"]
+        widgets = {"evidence": forms.HiddenInput}
+        labels = {"visibility": _("Make it")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        visibility = self.fields["visibility"]
+        visibility.required = False
+        visibility.choices = [("", _("Keep it as it is"))] + [c for c in visibility.choices if c[0]]
+
+    def has_changed(self) -> bool:
+        return bool(self["visibility"].data)
+
+
+EvidenceChangeFormSet = forms.inlineformset_factory(
+    ProgressUpdate, EvidenceChange, form=EvidenceChangeForm, extra=0, can_delete=False
+)
 DeadlineChangeFormSet = forms.inlineformset_factory(
     ProgressUpdate, DeadlineChange, form=DeadlineChangeForm, extra=0, can_delete=False
 )
@@ -174,26 +201,24 @@ class ReportForms:
         self.form = ReportForm(data, instance=update)
         self.evidence = EvidenceFormSet(data, files, instance=update, prefix="evidence")
         self.deadlines = NewDeadlineFormSet(data, instance=update, prefix="deadlines")
-        changeable = permissions.changeable_deadlines(user, commitment).open()
-        asked = {c.deadline_id: c for c in update.deadline_changes.all()} if update.pk else {}
-        self.changeable_deadlines = list(changeable)
-        initial = [{"deadline": d.pk} for d in self.changeable_deadlines if d.pk not in asked]
-        self.deadline_changes = DeadlineChangeFormSet(
+        self.deadline_changes = _change_rows(
+            DeadlineChangeFormSet,
             data,
-            instance=update,
-            prefix="deadline_changes",
-            initial=initial,
-            queryset=DeadlineChange.objects.filter(update=update) if update.pk else None,
+            update,
+            "deadline_changes",
+            "deadline",
+            permissions.changeable_deadlines(user, commitment).open(),
+            lambda d: f"{d.description} ({date_format(d.due_date)})",
         )
-        self.deadline_changes.extra = len(initial)
-        described = {d.pk: d for d in self.changeable_deadlines}
-        for form in self.deadline_changes.forms:
-            form.fields["deadline"].queryset = changeable
-            deadline = described.get(form.instance.deadline_id or form.initial.get("deadline"))
-            form.deadline_description = (
-                f"{deadline.description} ({deadline.due_date:%d %b %Y})" if deadline else ""
-            )
-
+        self.evidence_changes = _change_rows(
+            EvidenceChangeFormSet,
+            data,
+            update,
+            "evidence_changes",
+            "evidence",
+            permissions.changeable_evidence(user, commitment),
+            lambda e: f"{e.title} ({date_format(e.date)}), {e.get_visibility_display()}",
+        )
         for formset in (self.evidence, self.deadlines):
             # The first row for a new item is open; the others wait behind "Add another".
             blank = [form for form in formset.forms if not form.instance.pk]
@@ -201,7 +226,7 @@ class ReportForms:
 
     @property
     def formsets(self) -> list:
-        return [self.evidence, self.deadlines, self.deadline_changes]
+        return [self.evidence, self.evidence_changes, self.deadlines, self.deadline_changes]
 
     def is_valid(self, *, submitting: bool) -> bool:
         valid = self.form.is_valid()
@@ -216,6 +241,13 @@ class ReportForms:
         if status not in Status.needing_evidence():
             return False
         if any(form.shows_something_publicly() for form in self.evidence.forms):
+            return False
+        made_public = [
+            form.cleaned_data["evidence"].pk
+            for form in self.evidence_changes.forms
+            if getattr(form, "cleaned_data", {}).get("visibility") == Evidence.Visibility.PUBLIC
+        ]
+        if Evidence.objects.filter(pk__in=made_public).proof().exists():
             return False
         return not self.update.commitment.has_public_proof() and not (
             self.update.pk and self.update.has_public_proof()
@@ -239,11 +271,42 @@ class ReportForms:
         return found
 
 
+def _change_rows(formset_class, data, update, prefix, field, items, describe):
+    """A formset of changes to existing items (`items`, those the user may change): one
+    row per item, those the update already asks about first; each row knows its item's
+    description (`row.item_description`)."""
+    choices, items = items, list(items)
+    asked = (
+        {getattr(c, f"{field}_id") for c in getattr(update, prefix).all()} if update.pk else set()
+    )
+    initial = [{field: item.pk} for item in items if item.pk not in asked]
+    formset = formset_class(
+        data,
+        instance=update,
+        prefix=prefix,
+        initial=initial,
+        queryset=formset_class.model.objects.filter(update=update) if update.pk else None,
+    )
+    formset.extra = len(initial)
+    by_pk = {item.pk: item for item in items}
+    for form in formset.forms:
+        form.fields[field].queryset = choices
+        item = by_pk.get(getattr(form.instance, f"{field}_id") or form.initial.get(field))
+        form.item_description = describe(item) if item else ""
+    return formset
+
+
 def _anchor(field: forms.BoundField) -> str:
     """The id a link to the field goes to: its input, or the first of its radio buttons."""
     if isinstance(field.field.widget, forms.RadioSelect):
         return f"{field.auto_id}_0"
     return field.id_for_label or field.auto_id
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ["time_zone"]
 
 
 class ReturnForm(forms.Form):

@@ -13,10 +13,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from tracker import permissions, review
+from tracker import permissions, review, time_zones
 from tracker.forms import conflict_message
-from tracker.models import Commitment, ConcurrentEditError, Deadline, Evidence, ProgressUpdate
-from tracker.reporting.forms import ReportForms, ReturnForm
+from tracker.models import (
+    Commitment,
+    ConcurrentEditError,
+    Deadline,
+    Evidence,
+    Profile,
+    ProgressUpdate,
+)
+from tracker.reporting.forms import ProfileForm, ReportForms, ReturnForm
 from tracker.services import save_items
 
 State = ProgressUpdate.ReviewState
@@ -165,6 +172,23 @@ def report_sent(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     return _render(request, "sent.html", {"update": update})
+
+
+@login_required
+def account_settings(request: HttpRequest) -> HttpResponse:
+    """A person's own settings: the time zone they read times in."""
+    profile = Profile.objects.filter(user=request.user).first() or Profile(user=request.user)
+    form = ProfileForm(request.POST or None, instance=profile)
+    if form.is_valid():
+        form.save()
+        request.session["time_zone"] = time_zones.zone_name_for(request.user)
+        messages.success(
+            request,
+            _("Saved. Times are now shown in %(zone)s.") % {"zone": request.session["time_zone"]},
+        )
+        return redirect("tracker:account_settings")
+    zone = time_zones.zone_name_for(request.user)
+    return _render(request, "account.html", {"form": form, "zone": zone})
 
 
 # --- review -------------------------------------------------------------------------------
