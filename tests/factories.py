@@ -173,3 +173,67 @@ def make_update(commitment, author, *, status="in_progress", accepted_by=None, *
         review.accept(update, by=accepted_by, seen_version=update.version)
         update.refresh_from_db()
     return update
+
+
+def grow_commitments(total: int, *, by, countries, lead_agency: str = "", internal=False):
+    """Grow the data to `total` commitments, adding the recommendations of `countries` in
+    turn, each with public evidence (and internal, if asked), a past-due deadline and a
+    "planned" update by network staff `by`, published at once. Written in bulk with their
+    history, through the same path as a spreadsheet upload by staff (review.report_many).
+    """
+    import datetime as dt
+
+    from simple_history.utils import bulk_create_with_history
+
+    from consultations.models import Recommendation
+    from tracker import review
+    from tracker.models import Commitment, Deadline, Evidence, ProgressUpdate
+
+    recommendations = list(Recommendation.objects.order_by("pk"))
+    have = set(Commitment.objects.values_list("recommendation_id", "country_id"))
+    new = []
+    for code in countries:
+        country = make_country(code)
+        for recommendation in recommendations:
+            if len(have) + len(new) >= total:
+                break
+            if (recommendation.pk, country.pk) not in have:
+                new.append(
+                    Commitment(
+                        recommendation=recommendation, country=country, lead_agency=lead_agency
+                    )
+                )
+    if len(have) + len(new) < total:
+        raise AssertionError(f"only {len(have) + len(new)} commitments could be made")
+    made = bulk_create_with_history(new, Commitment, default_user=by)
+    kinds = [("Decree", "public")] + ([("Memo", "internal")] if internal else [])
+    evidence = [
+        Evidence(
+            commitment=commitment,
+            added_by=by,
+            set_by_staff=True,
+            date=dt.date(2024, 3, 1),
+            title=title,
+            note="The circular, in short.",
+            visibility=visibility,
+        )
+        for commitment in made
+        for title, visibility in kinds
+    ]
+    bulk_create_with_history(evidence, Evidence, default_user=by)
+    deadlines = [
+        Deadline(
+            commitment=commitment,
+            created_by=by,
+            set_by_staff=True,
+            description="Report to the network",
+            due_date=dt.date(2020, 1, 1),
+        )
+        for commitment in made
+    ]
+    bulk_create_with_history(deadlines, Deadline, default_user=by)
+    updates = [
+        ProgressUpdate(commitment=commitment, status="planned", narrative="Work has begun.")
+        for commitment in made
+    ]
+    review.report_many(updates, [], by=by)

@@ -18,11 +18,13 @@ test_a_revert_would_change_the_data shows would change the data if it went throu
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
+from django.conf import settings as django_settings
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
@@ -32,9 +34,10 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
+from django.test import override_settings
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -405,11 +408,52 @@ def cases():
 # --- the records the rows point at --------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def matrix_files(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("matrix")
+
+
+def file_settings(folder: Path) -> dict:
+    storages = {
+        **django_settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": folder / "evidence"},
+        },
+    }
+    return {"MEDIA_ROOT": folder, "STORAGES": storages}
+
+
+@pytest.fixture(autouse=True)
+def evidence_storage(settings, matrix_files):
+    """The module's records keep their files in one folder for all its tests."""
+    for name, value in file_settings(matrix_files).items():
+        setattr(settings, name, value)
+
+
+@pytest.fixture(scope="module")
+def module_objects(django_db_setup, django_db_blocker, matrix_files):
+    """The records the rows point at, made once for the module inside a transaction that is
+    rolled back after its last test. Each test runs in a savepoint within it (as Django's
+    TestCase.setUpTestData does), so whatever a request changes is undone before the next.
+    """
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=fast, **file_settings(matrix_files)),
+    ):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield build_objects()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def objects(db, settings, tmp_path):
-    """The records the rows point at, made afresh for each row's test."""
-    settings.MEDIA_ROOT = tmp_path
-    return build_objects()
+def objects(db, module_objects):
+    return module_objects
 
 
 def build_objects() -> dict:

@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 
 from consultations.models import Recommendation
 from tests.factories import (
+    grow_commitments,
     make_commitment,
-    make_country,
     make_deadline,
     make_evidence,
     make_update,
@@ -179,22 +179,9 @@ COUNTRY_CODES = ["ID", "NP", "PH", "VN", "MY", "LA", "MM", "BD", "LK", "IN", "SG
 
 def add_commitments(world, total: int) -> None:
     """Grow the data to `total` commitments, each with an update, evidence and deadline."""
-    recommendations = list(Recommendation.objects.all())
-    made = Commitment.objects.count()
-    for code in COUNTRY_CODES:
-        country = make_country(code)
-        for recommendation in recommendations:
-            if made >= total:
-                return
-            if Commitment.objects.filter(recommendation=recommendation, country=country).exists():
-                continue
-            commitment = make_commitment(recommendation, country, lead_agency="Ministry")
-            make_evidence(commitment, world.staff, title="Decree")
-            make_evidence(commitment, world.staff, title="Memo", visibility="internal")
-            make_update(commitment, world.staff, status="planned")
-            make_deadline(commitment, world.staff, due_date=dt.date(2020, 1, 1))
-            made += 1
-    raise AssertionError(f"only {made} commitments could be made")
+    grow_commitments(
+        total, by=world.staff, countries=COUNTRY_CODES, lead_agency="Ministry", internal=True
+    )
 
 
 # --- the same rows as the progress table ------------------------------------------------

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from consultations.models import Recommendation
 from tests.factories import (
+    grow_commitments,
     make_commitment,
     make_country,
     make_deadline,
@@ -263,19 +264,8 @@ def test_a_fresh_page_costs_at_most_six_queries(
 
 def add_commitments(world, total: int) -> None:
     """Grow the data to `total` commitments, each with an update, evidence and deadline."""
-    recommendations = list(Recommendation.objects.all())
     codes = ["ID", "NP", "PH", "VN", "MY", "LA", "MM", "BD", "LK", "IN"]
-    made = Commitment.objects.count()
-    for code in codes:
-        country = make_country(code)
-        for recommendation in recommendations:
-            if made >= total:
-                return
-            commitment = make_commitment(recommendation, country)
-            make_evidence(commitment, world.staff)
-            make_update(commitment, world.staff, status="planned")
-            make_deadline(commitment, world.staff, due_date=dt.date(2020, 1, 1))
-            made += 1
+    grow_commitments(total, by=world.staff, countries=codes)
 
 
 @pytest.mark.parametrize("index", range(10))
