@@ -2,23 +2,32 @@
 roles: tracker.roles."""
 
 from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
-from tracker import permissions
+from tracker import page_cache, permissions
 from tracker.models import Commitment, Deadline, Evidence
 
 
-def assign_recommendations(*, recommendations, countries) -> tuple[int, int]:
-    """One commitment per recommendation and country; returns (created, already there)."""
-    created = existing = 0
-    with transaction.atomic():
-        for recommendation in recommendations:
-            for country in countries:
-                _, is_new = Commitment.objects.get_or_create(
-                    recommendation=recommendation, country=country
-                )
-                created += is_new
-                existing += not is_new
-    return created, existing
+def assign_recommendations(*, recommendations, countries, by=None) -> tuple[int, int]:
+    """One commitment per recommendation and country; returns (created, already there).
+    The new ones are written in one go, with their history (by `by`)."""
+    recommendations, countries = list(recommendations), list(countries)
+    with transaction.atomic(), page_cache.bulk_changes():
+        there = set(
+            Commitment.objects.filter(
+                recommendation__in=recommendations, country__in=countries
+            ).values_list("recommendation_id", "country_id")
+        )
+        now = timezone.now()
+        new = [
+            Commitment(recommendation=recommendation, country=country, public_changed_at=now)
+            for recommendation in recommendations
+            for country in countries
+            if (recommendation.pk, country.pk) not in there
+        ]
+        bulk_create_with_history(new, Commitment, default_user=by, default_date=now)
+    return len(new), len(there)
 
 
 def stamp_author(item: Evidence | Deadline, user) -> None:

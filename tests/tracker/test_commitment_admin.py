@@ -40,6 +40,8 @@ def test_staff_assign_selected_recommendations_to_countries(staff_client, world)
     ticked = set(page.context["form"].initial["countries"])
     assert ticked == {world.cambodia, world.thailand, nepal}
     data = form_data(page.text, None, countries=[str(world.cambodia.pk), str(nepal.pk)])
+    before = staff_client.get(reverse("tracker:progress_table"), {"country": "NP"})
+    assert list(before.context["page"]) == []  # and now cached
     response = staff_client.post(RECOMMENDATIONS_URL, data)
     assert response.status_code == 302
     pairs = set(
@@ -53,6 +55,11 @@ def test_staff_assign_selected_recommendations_to_countries(staff_client, world)
         ("BM22-R65", "KH"),
         ("BM22-R65", "NP"),
     }
+    # Each has its history, by who assigned it, and shows at once on the public table.
+    made = Commitment.objects.get(recommendation__code="BM22-R64", country__code="NP")
+    assert [h.history_user for h in made.history.all()] == [world.staff]
+    table = staff_client.get(reverse("tracker:progress_table"), {"country": "NP"})
+    assert [c.recommendation.code for c in table.context["page"]] == ["BM22-R64", "BM22-R65"]
     # Assigning again creates nothing twice.
     staff_client.post(RECOMMENDATIONS_URL, data)
     assert Commitment.objects.filter(recommendation__in=selected).count() == 4

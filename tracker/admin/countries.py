@@ -129,7 +129,7 @@ class TrackedRecommendationAdmin(RecommendationAdmin):
         )
         if form.is_valid():
             created, existing = services.assign_recommendations(
-                recommendations=queryset, countries=form.cleaned_data["countries"]
+                recommendations=queryset, countries=form.cleaned_data["countries"], by=request.user
             )
             self.message_user(
                 request,
