@@ -11,6 +11,7 @@ from consultations.admin import RecommendationAdmin
 from consultations.models import Recommendation
 from tracker import permissions, roles, services
 from tracker.admin.scoping import (
+    ManagedByStaffMixin,
     ScopedAdminMixin,
 )
 from tracker.forms import (
@@ -31,23 +32,11 @@ class FocalPointInline(admin.TabularInline):
 
 
 @admin.register(Country)
-class CountryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class CountryAdmin(ManagedByStaffMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code", "is_champion", "focal_point_names", "commitment_count"]
     list_filter = ["is_champion"]
     search_fields = ["code"]
     inlines = [FocalPointInline]
-
-    def has_module_permission(self, request):
-        return permissions.can_manage(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.can_manage(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return permissions.can_manage(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return permissions.can_manage(request.user)
 
     def get_queryset(self, request):
         return (

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from tracker import notifications, permissions, roles
+from tracker.admin.scoping import ManagedByStaffMixin
 from tracker.forms import (
     PersonCreationForm,
     PersonForm,
@@ -41,7 +42,7 @@ class RoleFilter(admin.SimpleListFilter):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ManagedByStaffMixin, admin.ModelAdmin):
     """Network staff name people network staff or focal points, and take the roles back.
     Accounts are never deleted (their history stays); a person with no role left loses
     access to the admin. Superusers' accounts are the superusers' own."""
@@ -51,18 +52,6 @@ class PersonAdmin(admin.ModelAdmin):
     search_fields = ["username", "first_name", "last_name", "email"]
     form = PersonForm
     add_form = PersonCreationForm
-
-    def has_module_permission(self, request):
-        return permissions.can_manage(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.can_manage(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return permissions.can_manage(request.user)
-
-    def has_add_permission(self, request):
-        return permissions.can_manage(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False

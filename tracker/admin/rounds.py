@@ -2,36 +2,22 @@
 and remind the countries with gaps."""
 
 from django.contrib import admin, messages
-from django.contrib.admin.options import ActionLocation
 from django.forms import CheckboxSelectMultiple
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from tracker import notifications, permissions
+from tracker.admin.scoping import BOTH_LOCATIONS, ManagedByStaffMixin
 from tracker.models import ReportingRound
-
-BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 
 
 @admin.register(ReportingRound)
-class ReportingRoundAdmin(admin.ModelAdmin):
+class ReportingRoundAdmin(ManagedByStaffMixin, admin.ModelAdmin):
     list_display = ["name", "opened_on", "due_date", "country_names", "gap_count"]
     fields = ["name", "opened_on", "due_date", "countries", "standings"]
     readonly_fields = ["standings"]
     actions = ["remind_countries_with_gaps"]
-
-    def has_module_permission(self, request):
-        return permissions.can_manage(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.can_manage(request.user)
-
-    def has_add_permission(self, request):
-        return permissions.can_manage(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return permissions.can_manage(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return permissions.can_manage(request.user)

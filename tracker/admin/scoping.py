@@ -136,6 +136,23 @@ class ScopedAdminMixin:
         return actions
 
 
+class ManagedByStaffMixin:
+    """Pages only network staff open (countries, people, reporting rounds): whoever may
+    manage (permissions.can_manage) sees, adds and changes; nobody else."""
+
+    def has_module_permission(self, request):
+        return permissions.can_manage(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_manage(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.can_manage(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return permissions.can_manage(request.user)
+
+
 class ScopedInlineFormSet(BaseInlineFormSet):
     """Rows posted with records that are not the parent's own are refused (404).
 
