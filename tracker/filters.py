@@ -65,6 +65,27 @@ def _countries():
     return sorted(((code, countries.name(code)) for code in codes), key=lambda c: c[1])
 
 
+class CountryField(django_filters.fields.ChoiceField):
+    """A country by its code in any case (`th`, `TH`) or its English name (`Thailand`),
+    as people type it in a URL; the choices stay the codes."""
+
+    default_error_messages = {
+        "invalid_choice": _("No country “%(value)s” owns recommendations here."),
+    }
+
+    def to_python(self, value):
+        value = super().to_python(value).strip()
+        if not value:
+            return value
+        if countries.alpha2(value):
+            return countries.alpha2(value)
+        return countries.by_name(value) or value
+
+
+class CountryFilter(django_filters.ChoiceFilter):
+    field_class = CountryField
+
+
 class TagFilters(django_filters.FilterSet):
     """Facets on what the report says, shared by both lists; each is chosen by its code,
     number or slug, from options read once per change of the data.
@@ -119,7 +140,7 @@ class CommitmentFilter(TagFilters):
 
     prefix = "recommendation__"
 
-    country = django_filters.ChoiceFilter(
+    country = CountryFilter(
         label=_("Country"),
         field_name="country__code",
         choices=_options("country", _countries),
@@ -145,7 +166,7 @@ class CommitmentFilter(TagFilters):
 class RecommendationFilter(TagFilters):
     """Recommendations; country, status and overdue apply to one and the same commitment."""
 
-    country = django_filters.ChoiceFilter(
+    country = CountryFilter(
         label=_("Country"),
         choices=_options("country", _countries),
         empty_label=_("All countries"),

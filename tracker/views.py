@@ -70,8 +70,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @public_page
 def progress_table(request: HttpRequest) -> HttpResponse:
     filters = CommitmentFilter(request.GET, queryset=Commitment.objects.with_progress())
-    page = _page(request, filters.qs if filters.is_valid() else Commitment.objects.none())
-    return render(request, "tracker/progress_table.html", {"filter": filters, "page": page})
+    valid = filters.is_valid()
+    page = _page(request, filters.qs if valid else Commitment.objects.none())
+    # A value no facet takes: the page says so by the facet, with no downloads to offer.
+    return render(
+        request,
+        "tracker/progress_table.html",
+        {"filter": filters, "page": page},
+        status=200 if valid else 400,
+    )
 
 
 def _export_rows(request: HttpRequest):
@@ -155,8 +162,12 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
         .order_by("consultation__date", "paragraph__number")
     )
     filters = RecommendationFilter(request.GET, queryset=recommendations)
-    page = _page(request, filters.qs if filters.is_valid() else recommendations.none())
-    return render(request, "tracker/recommendation_list.html", {"filter": filters, "page": page})
+    valid = filters.is_valid()
+    page = _page(request, filters.qs if valid else recommendations.none())
+    context = {"filter": filters, "page": page}
+    return render(
+        request, "tracker/recommendation_list.html", context, status=200 if valid else 400
+    )
 
 
 @public_page

@@ -132,8 +132,9 @@ def test_progress_table_section_facet(client, published):
 
 def test_unknown_facet_value_shows_an_error_not_a_crash(client, world):
     response = client.get(reverse("tracker:progress_table"), {"country": "ZZ", "status": "x"})
-    assert response.status_code == 200
+    assert response.status_code == 400  # the whole page, with the messages by the facets
     assert "Select a valid choice" in response.text
+    assert "No country “ZZ” owns recommendations here." in response.text
 
 
 def test_pagination_keeps_the_filters(client, world):
@@ -283,3 +284,28 @@ def test_page_query_count_holds_with_1_and_with_50_commitments(
             assert client.get(url).status_code == 200
         limits.append(len(captured.captured_queries))
     assert limits[0] == limits[1], f"{url}: {limits[0]} queries with 1 row, {limits[1]} with 50"
+
+
+@pytest.mark.parametrize("typed", ["TH", "th", "Th", "Thailand", "thailand", " Thailand "])
+def test_a_country_is_found_by_its_code_in_any_case_or_its_name(client, published, typed):
+    table = client.get(reverse("tracker:progress_table"), {"country": typed})
+    assert table.status_code == 200
+    assert {c.country.code.code for c in table.context["page"]} == {"TH"}
+    listing = client.get(reverse("tracker:recommendation_list"), {"country": typed})
+    assert listing.status_code == 200
+    export = client.get(reverse("tracker:progress_export", args=["json"]), {"country": typed})
+    assert export.status_code == 200
+
+
+def test_a_filter_value_no_facet_takes_shows_the_page_with_the_message_and_no_downloads(
+    client, published
+):
+    page = client.get(reverse("tracker:progress_table"), {"country": "Atlantis"})
+    assert page.status_code == 400
+    assert page["Content-Type"].startswith("text/html")
+    assert "No country “Atlantis” owns recommendations here." in page.text
+    assert "A filter could not be applied" in page.text
+    assert reverse("tracker:progress_export", args=["csv"]) not in page.text
+    listing = client.get(reverse("tracker:recommendation_list"), {"status": "finished"})
+    assert listing.status_code == 400
+    assert "<h1" in listing.text
