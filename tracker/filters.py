@@ -134,6 +134,16 @@ class TagFilters(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         return _search(queryset, self.prefix, value)
 
+    def offered(self) -> list:
+        """The facets a page shows: not one with nothing to choose (no theme yet)."""
+        return [
+            bound
+            for bound in self.form
+            if not isinstance(bound.field, forms.ChoiceField)
+            or bound.errors  # a value it cannot take is shown, with its message
+            or any(value for value, _label in bound.field.choices)
+        ]
+
 
 class CommitmentFilter(TagFilters):
     """One row per commitment: what /progress/ shows and exports."""

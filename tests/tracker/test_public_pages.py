@@ -309,3 +309,19 @@ def test_a_filter_value_no_facet_takes_shows_the_page_with_the_message_and_no_do
     listing = client.get(reverse("tracker:recommendation_list"), {"status": "finished"})
     assert listing.status_code == 400
     assert "<h1" in listing.text
+
+
+def test_a_facet_with_nothing_to_choose_is_not_offered(client, world):
+    from consultations.models import Theme
+
+    Theme.objects.all().delete()
+    page = client.get(reverse("tracker:progress_table"))
+    assert 'name="theme"' not in page.text
+    assert 'name="country"' in page.text
+    # Asked for anyway, it shows, with why it cannot apply.
+    page = client.get(reverse("tracker:progress_table"), {"theme": "health"})
+    assert page.status_code == 400
+    assert 'name="theme"' in page.text
+    Theme.objects.create(name="Border management", slug="border-management")
+    page = client.get(reverse("tracker:progress_table") + "?fresh=1")
+    assert 'name="theme"' in page.text
