@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from tracker import page_cache
 from tracker.management.commands.backup_data import file_folders
@@ -27,7 +28,14 @@ class Command(BaseCommand):
             raise CommandError(f"{folder} holds no data.json: not a backup folder.")
         if not no_input and input("This replaces ALL data. Type 'yes' to go on: ") != "yes":
             raise CommandError("Nothing was restored.")
-        with page_cache.bulk_changes(), transaction.atomic():
+        # The backup holds the history too: loading writes none of its own (a recommendation's
+        # tags would, through django-simple-history's m2m signal, which loaddata's raw saves
+        # do not silence).
+        with (
+            page_cache.bulk_changes(),
+            transaction.atomic(),
+            override_settings(SIMPLE_HISTORY_ENABLED=False),
+        ):
             call_command("flush", interactive=False, verbosity=0)
             call_command("loaddata", str(data), verbosity=0)
         if media.exists():
