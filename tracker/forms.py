@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from tracker.models import (
     Commitment,
     Country,
+    Evidence,
     EvidenceChange,
     Person,
     Profile,
@@ -198,3 +199,27 @@ class SeenVersionsForm(forms.Form):
 EvidenceChangeFormSet = forms.inlineformset_factory(
     ProgressUpdate, EvidenceChange, fields=["evidence", "visibility"], extra=0
 )
+
+
+def shows_proof(data: dict) -> bool:
+    """A new evidence row, as cleaned, that is proof once published: public, kept, and
+    with a note, a link or a file (see Evidence.objects.proof)."""
+    return (
+        bool(data)
+        and not data.get("DELETE")
+        and data.get("visibility") == Evidence.Visibility.PUBLIC
+        and any(data.get(name) for name in ("note", "url", "file"))
+    )
+
+
+def makes_proof_public(commitment_id, changes: list[dict]) -> bool:
+    """Rows asking to make existing evidence public, as cleaned: is any of it proof?"""
+    chosen = [
+        data["evidence"].pk
+        for data in changes
+        if data.get("evidence")
+        and data.get("visibility") == Evidence.Visibility.PUBLIC
+        and not data.get("DELETE")
+    ]
+    evidence = Evidence.objects.filter(commitment=commitment_id, pk__in=chosen)
+    return bool(chosen) and evidence.proof().exists()

@@ -18,6 +18,8 @@ from tracker.admin.scoping import (
 from tracker.forms import (
     EvidenceChangeFormSet,
     ProgressUpdateForm,
+    makes_proof_public,
+    shows_proof,
 )
 from tracker.models import (
     Commitment,
@@ -73,15 +75,8 @@ class ProofFormSet(ScopedInlineFormSet):
         update = self.instance
         if self.is_draft or not update.commitment_id or not update.needs_proof():
             return
-        for form in self.forms:
-            data = getattr(form, "cleaned_data", None) or {}
-            if (
-                data
-                and not data.get("DELETE")
-                and data.get("visibility") == Evidence.Visibility.PUBLIC
-                and (data.get("note") or data.get("url") or data.get("file"))
-            ):
-                return
+        if any(shows_proof(getattr(form, "cleaned_data", None) or {}) for form in self.forms):
+            return
         if update.commitment.has_public_proof() or self._posted_changes_make_proof_public():
             return
         raise ValidationError(proof_missing_message(update.status))
@@ -89,16 +84,8 @@ class ProofFormSet(ScopedInlineFormSet):
     def _posted_changes_make_proof_public(self) -> bool:
         """Evidence the same form makes public (its evidence_changes rows, as posted)."""
         changes = EvidenceChangeFormSet(self.data, instance=self.instance)
-        chosen = {
-            form.cleaned_data["evidence"].pk
-            for form in changes.forms
-            if form.is_valid()
-            and form.cleaned_data.get("evidence")
-            and form.cleaned_data.get("visibility") == Evidence.Visibility.PUBLIC
-            and not form.cleaned_data.get("DELETE")
-        }
-        evidence = Evidence.objects.filter(commitment=self.instance.commitment_id, pk__in=chosen)
-        return evidence.proof().exists()
+        rows = [form.cleaned_data for form in changes.forms if form.is_valid()]
+        return makes_proof_public(self.instance.commitment_id, rows)
 
 
 class UpdateEvidenceInline(UpdatePartInline):

@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from tracker import permissions
+from tracker.forms import makes_proof_public, shows_proof
 from tracker.models import (
     Deadline,
     DeadlineChange,
@@ -123,14 +124,6 @@ class EvidenceForm(forms.ModelForm):
             )
         return cleaned
 
-    def shows_something_publicly(self) -> bool:
-        data = getattr(self, "cleaned_data", None) or {}
-        return (
-            not data.get("DELETE")
-            and data.get("visibility") == Evidence.Visibility.PUBLIC
-            and any(data.get(name) for name in ("note", "url", "file"))
-        )
-
 
 class NewDeadlineForm(forms.ModelForm):
     class Meta:
@@ -240,14 +233,10 @@ class ReportForms:
         status = self.form.cleaned_data["status"]
         if status not in Status.needing_evidence():
             return False
-        if any(form.shows_something_publicly() for form in self.evidence.forms):
+        if any(shows_proof(getattr(f, "cleaned_data", {})) for f in self.evidence.forms):
             return False
-        made_public = [
-            form.cleaned_data["evidence"].pk
-            for form in self.evidence_changes.forms
-            if getattr(form, "cleaned_data", {}).get("visibility") == Evidence.Visibility.PUBLIC
-        ]
-        if Evidence.objects.filter(pk__in=made_public).proof().exists():
+        changes = [getattr(f, "cleaned_data", {}) for f in self.evidence_changes.forms]
+        if makes_proof_public(self.update.commitment_id, changes):
             return False
         return not self.update.commitment.has_public_proof() and not (
             self.update.pk and self.update.has_public_proof()
