@@ -246,6 +246,30 @@ class Paragraph(models.Model):
         return f"p{self.number}"
 
 
+# Words a title cut short should not end on ("…labour market requirements, and the").
+DANGLING_WORDS = {
+    "a",
+    "an",
+    "and",
+    "as",
+    "at",
+    "by",
+    "for",
+    "from",
+    "in",
+    "into",
+    "of",
+    "on",
+    "or",
+    "such",
+    "that",
+    "the",
+    "their",
+    "to",
+    "with",
+}
+
+
 class Recommendation(models.Model):
     consultation = models.ForeignKey(
         Consultation, on_delete=models.PROTECT, related_name="recommendations"
@@ -293,6 +317,17 @@ class Recommendation(models.Model):
     @property
     def text(self) -> str:
         return self.paragraph.text
+
+    @property
+    def heading(self) -> str:
+        """The short title as a heading: without the "…" that marks where the text was cut
+        (the page shows the whole text below it)."""
+        if not self.short_title.endswith("…"):
+            return self.short_title
+        words = self.short_title.removesuffix("…").rstrip(" ,;:").split(" ")
+        while len(words) > 3 and words[-1].lower() in DANGLING_WORDS:
+            words.pop()
+        return " ".join(words).rstrip(" ,;:")
 
     @property
     def number(self) -> int:

@@ -71,6 +71,7 @@ from tracker.models import (
     EvidenceChange,
     FocalPoint,
     ReportingRound,
+    SiteText,
 )
 
 USERS = ("anonymous", "focal_kh", "focal_th", "staff", "superuser")
@@ -95,6 +96,11 @@ tracker:recommendation_list                            -             ok    ok   
 tracker:recommendation_detail                          code          ok    ok    ok    ok    ok
 tracker:country_list                                   -             ok    ok    ok    ok    ok
 tracker:country_detail                                 kh            ok    ok    ok    ok    ok
+tracker:country_brief                                  kh,pdf        ok    ok    ok    ok    ok
+tracker:country_brief                                  kh,docx       ok    ok    ok    ok    ok
+tracker:recommendation_brief                           code,pdf      ok    ok    ok    ok    ok
+tracker:recommendation_brief                           code,docx     ok    ok    ok    ok    ok
+tracker:how_it_works                                   -             ok    ok    ok    ok    ok
 tracker:update_feed                                    -             ok    ok    ok    ok    ok
 tracker:evidence_file                                  public_ev     ok    ok    ok    ok    ok
 tracker:evidence_file                                  ev            deny  ok    deny  ok    ok
@@ -180,6 +186,13 @@ admin:tracker_reportinground_add                       -             login deny 
 admin:tracker_reportinground_change                    round         login deny  deny  ok    ok
 admin:tracker_reportinground_history                   round         login deny  deny  ok    ok
 admin:tracker_reportinground_delete                    round         login deny  deny  ok    ok
+# --- pages of text ("How this tracker works"): staff write them -----------------------------------
+admin:tracker_sitetext_changelist                      -             login deny  deny  ok    ok
+admin:tracker_sitetext_add                             -             login deny  deny  ok    ok
+admin:tracker_sitetext_change                          text          login deny  deny  ok    ok
+admin:tracker_sitetext_history                         text          login deny  deny  ok    ok
+admin:tracker_sitetext_simple_history                  text,text@v   login deny  deny  ok    ok
+admin:tracker_sitetext_delete                          text          login deny  deny  ok    ok
 # --- people and their roles: network staff's; accounts are never deleted, superusers' are theirs -
 admin:tracker_person_changelist                        -             login deny  deny  ok    ok
 admin:tracker_person_add                               -             login deny  deny  ok    ok
@@ -291,6 +304,8 @@ POST admin:tracker_deadline_simple_history             dl,dl@v       login deny 
 POST admin:tracker_country_history                     kh_pk         login deny  deny  deny  deny
 POST admin:tracker_person_history                      user          login deny  deny  deny  deny
 POST admin:tracker_reportinground_history              round         login deny  deny  deny  deny
+POST admin:tracker_sitetext_history                    text          login deny  deny  deny  deny
+POST admin:tracker_sitetext_simple_history             text,text@v   login deny  deny  deny  deny
 POST admin:consultations_consultation_history          cons          login deny  deny  deny  deny
 POST admin:consultations_section_history               sect          login deny  deny  deny  deny
 POST admin:consultations_paragraph_history             para          login deny  deny  deny  deny
@@ -344,6 +359,7 @@ IGNORED = {
             "tracker/commitment",
             "tracker/progressupdate",
             "tracker/reportinground",
+            "tracker/sitetext",
             "tracker/evidence",
             "tracker/deadline",
             "tracker/country",
@@ -492,6 +508,9 @@ def build_objects() -> dict:
     def version(obj) -> int:
         return obj.history.first().history_id
 
+    site_text = SiteText.objects.get(page="how-it-works", language="en")
+    site_text.save()  # a version of its own, to open
+
     # What a revert of each record would post, as the form of its version page: the
     # record's values with some changed, so that a POST that went through changes the data
     # (test_a_revert_would_change_the_data shows it does, past the site's refusal).
@@ -512,6 +531,7 @@ def build_objects() -> dict:
         ),
         "para": revert_body(paragraph, text="restored", number=paragraph.number + 1000),
         "rec": revert_body(r31, short_title="restored"),
+        "text": revert_body(site_text, body="restored"),
     }
 
     return {
@@ -532,7 +552,7 @@ def build_objects() -> dict:
         "public_ev": public_evidence.pk,
         "dl": deadline.pk,
         "dl@v": version(deadline),
-        **{fmt: fmt for fmt in ("csv", "xlsx", "json")},
+        **{fmt: fmt for fmt in ("csv", "xlsx", "json", "pdf", "docx")},
         **{app: app for app in ("tracker", "consultations", "auth")},
         "kh": cambodia.code.code.lower(),
         "kh_pk": cambodia.pk,
@@ -555,6 +575,8 @@ def build_objects() -> dict:
         "theme": theme.pk,
         "user": focal_kh.pk,
         "round": make_round(staff, cambodia).pk,
+        "text": site_text.pk,
+        "text@v": version(site_text),
         # A password link that is not valid: the page says so.
         "uid": urlsafe_base64_encode(force_bytes(focal_kh.pk)),
         "token": "not-a-token",

@@ -11,9 +11,10 @@ class TrackerConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from tracker import page_cache, time_zones
+        from tracker import page_cache, time_zones, trends
 
         page_cache.connect_signals()
+        trends.connect_signals()
         user_logged_in.connect(time_zones.remember_zone, dispatch_uid="tracker.time_zone")
 
 

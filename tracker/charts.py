@@ -1,15 +1,13 @@
-"""Stacked bar charts as plain data, drawn as SVG by templates/tracker/_status_chart.html.
+"""Stacked status bars as plain data, drawn by templates/tracker/_status_chart.html.
 
-Server-rendered: no JavaScript, prints well, and every chart has a table beside it.
+Server-rendered, no JavaScript: each bar is a line of HTML text (its label, a link where
+there is a page to go to, and its share with progress) over a small SVG whose segments
+are sized in per cent, so the text stays readable on a phone. Every chart has a table.
 """
 
 from dataclasses import dataclass
 
-from tracker.models import Status
-
-BAR_HEIGHT = 22
-ROW_GAP = 10
-CHART_WIDTH = 600
+from tracker.models import Figures, Status
 
 
 @dataclass(frozen=True)
@@ -17,28 +15,29 @@ class Segment:
     status: str
     label: str
     count: int
-    x: float
+    x: float  # per cent of the chart's width
     width: float
 
 
 @dataclass(frozen=True)
 class Bar:
     label: str
-    total: int
-    y: int
+    figures: Figures
     segments: tuple[Segment, ...]
-    counts: tuple[int, ...]  # in Status order, for the table
+    url: str = ""
 
     @property
-    def label_y(self) -> int:
-        return self.y - 4
+    def total(self) -> int:
+        return self.figures.total
+
+    @property
+    def counts(self) -> tuple[int, ...]:  # in Status order, for the table
+        return tuple(self.figures.counts.get(status, 0) for status in Status.values)
 
 
 @dataclass(frozen=True)
 class Chart:
     bars: tuple[Bar, ...]
-    width: int
-    height: int
     statuses: tuple[tuple[str, str], ...]
 
     @property
@@ -46,32 +45,21 @@ class Chart:
         return not any(bar.total for bar in self.bars)
 
 
-def stacked_bars(rows: list[tuple[str, dict[str, int]]]) -> Chart:
-    """One bar per (label, {status: count}), segments in status order, scaled to the largest."""
-    largest = max((sum(counts.values()) for _, counts in rows), default=0) or 1
+def stacked_bars(rows: list[tuple[str, Figures, str]]) -> Chart:
+    """One bar per (label, figures, url), segments in status order, scaled to the largest
+    total so that bars compare."""
+    largest = max((figures.total for _, figures, _ in rows), default=0) or 1
     bars = []
-    for index, (label, counts) in enumerate(rows):
-        y = index * (BAR_HEIGHT + ROW_GAP + 16) + 16
+    for label, figures, url in rows:
         x = 0.0
         segments = []
         for status, status_label in Status.choices:
-            count = counts.get(status, 0)
+            count = figures.counts.get(status, 0)
             if count:
-                width = CHART_WIDTH * count / largest
+                width = 100 * count / largest
                 segments.append(
-                    Segment(status, str(status_label), count, round(x, 2), round(width, 2))
+                    Segment(status, str(status_label), count, round(x, 3), round(width, 3))
                 )
                 x += width
-        bars.append(
-            Bar(
-                label=label,
-                total=sum(counts.values()),
-                y=y,
-                segments=tuple(segments),
-                counts=tuple(counts.get(status, 0) for status in Status.values),
-            )
-        )
-    height = len(rows) * (BAR_HEIGHT + ROW_GAP + 16) + 4
-    return Chart(
-        tuple(bars), CHART_WIDTH, height, tuple((s, str(label)) for s, label in Status.choices)
-    )
+        bars.append(Bar(label=label, figures=figures, segments=tuple(segments), url=url))
+    return Chart(tuple(bars), tuple((s, str(label)) for s, label in Status.choices))

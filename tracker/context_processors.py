@@ -1,5 +1,7 @@
+from django.conf import settings
+
 from tracker import page_cache
-from tracker.models import ProgressUpdate
+from tracker.models import ProgressUpdate, Status
 
 
 def demo_data(request) -> dict:
@@ -11,3 +13,14 @@ def demo_data(request) -> dict:
         )
 
     return {"has_demo_data": has_demo_data}
+
+
+def site_facts(request) -> dict:
+    """What every page may show: the status definitions, the data's licence, the contact."""
+    return {
+        "status_legend": [
+            (status, label, Status.definitions()[status]) for status, label in Status.choices
+        ],
+        "data_licence": {"name": settings.DATA_LICENCE_NAME, "url": settings.DATA_LICENCE_URL},
+        "public_contact_email": settings.PUBLIC_CONTACT_EMAIL,
+    }

@@ -2,13 +2,18 @@
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from consultations.models import Consultation, GcmObjective, Recommendation, Sdg, Section, Theme
 from tracker import page_cache
-from tracker.models import Commitment, Country, Deadline, Status
+from tracker.models import WITH_PROGRESS, Commitment, Country, Deadline, Status
+
+# The status facet: each status, and all those that show progress at once.
+STATUS_CHOICES = [(WITH_PROGRESS, _("With progress (planned to implemented)")), *Status.choices]
 
 
 def _search(queryset, prefix: str, value: str):
@@ -145,8 +150,30 @@ class TagFilters(django_filters.FilterSet):
         ]
 
 
+def not_in_future(day) -> None:
+    if day > timezone.localdate():
+        raise ValidationError(
+            _("%(day)s is in the future: choose today or an earlier day."),
+            params={"day": day.isoformat()},
+        )
+
+
+class DayFilter(django_filters.DateFilter):
+    """A day typed as 2026-06-30 (the date control sends that), not in the future."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        kwargs.setdefault("validators", [not_in_future])
+        kwargs.setdefault(
+            "error_messages", {"invalid": _("Enter a day like 2026-06-30 (year-month-day).")}
+        )
+        super().__init__(*args, **kwargs)
+
+
 class CommitmentFilter(TagFilters):
-    """One row per commitment: what /progress/ shows and exports."""
+    """One row per commitment: what /progress/ shows and exports. As of a day, each row is
+    the commitment as it stood then, and the status facet applies to that status."""
 
     prefix = "recommendation__"
 
@@ -157,13 +184,18 @@ class CommitmentFilter(TagFilters):
         empty_label=_("All countries"),
     )
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=Status.choices, empty_label=_("Any status")
+        label=_("Status"),
+        choices=STATUS_CHOICES,
+        empty_label=_("Any status"),
+        method="filter_by_day",
     )
     overdue = django_filters.BooleanFilter(
         label=_("Only with overdue deadlines"),
         method="filter_overdue",
         widget=forms.CheckboxInput,
     )
+    as_of = DayFilter(label=_("As it stood on"), method="filter_by_day")
+    changed_since = DayFilter(label=_("Changed since"), method="filter_changed_since")
 
     class Meta:
         model = Commitment
@@ -171,6 +203,26 @@ class CommitmentFilter(TagFilters):
 
     def filter_overdue(self, queryset, name, value):
         return queryset.filter(Exists(overdue_deadlines())) if value else queryset
+
+    def filter_changed_since(self, queryset, name, value):
+        return queryset.changed_since(value) if value else queryset
+
+    def filter_by_day(self, queryset, name, value):
+        return queryset  # status and as_of together, in filter_queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        day, status = self.form.cleaned_data.get("as_of"), self.form.cleaned_data.get("status")
+        if day:
+            queryset = queryset.as_of(day)
+        if status:
+            queryset = queryset.with_status(status, "as_of_status" if day else "status")
+        return queryset
+
+    def dates(self) -> dict:
+        """The days asked for ({"as_of": day, "changed_since": day}), once valid."""
+        data = self.form.cleaned_data if self.is_valid() else {}
+        return {name: data[name] for name in ("as_of", "changed_since") if data.get(name)}
 
 
 class RecommendationFilter(TagFilters):
@@ -184,7 +236,7 @@ class RecommendationFilter(TagFilters):
     )
     status = django_filters.ChoiceFilter(
         label=_("Status"),
-        choices=Status.choices,
+        choices=STATUS_CHOICES,
         empty_label=_("Any status"),
         method="filter_by_commitment",
     )
@@ -208,7 +260,7 @@ class RecommendationFilter(TagFilters):
         if data.get("country"):
             commitments = commitments.filter(country__code=data["country"])
         if data.get("status"):
-            commitments = commitments.filter(status=data["status"])
+            commitments = commitments.with_status(data["status"])
         if data.get("overdue"):
             commitments = commitments.filter(Exists(overdue_deadlines(OuterRef("pk"))))
         if data.get("country") or data.get("status") or data.get("overdue"):

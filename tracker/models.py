@@ -1,6 +1,7 @@
 """What countries do about the recommendations: commitments, progress, evidence, deadlines."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -34,6 +35,35 @@ class Status(models.TextChoices):
     @classmethod
     def needing_evidence(cls) -> set[str]:
         return {cls.PARTIALLY_IMPLEMENTED, cls.IMPLEMENTED}
+
+    @classmethod
+    def showing_progress(cls) -> list[str]:
+        """The statuses counted as progress in the headline figures."""
+        return [cls.PLANNED, cls.IN_PROGRESS, cls.PARTIALLY_IMPLEMENTED, cls.IMPLEMENTED]
+
+    @classmethod
+    def definitions(cls) -> dict[str, str]:
+        """What each status means: the one wording of the site, its downloads and briefs."""
+        return {
+            cls.NOT_STARTED: _(
+                "No accepted progress report yet, or the country reports that work has not begun."
+            ),
+            cls.PLANNED: _("The country has decided on action and planned it; work has not begun."),
+            cls.IN_PROGRESS: _("Work on the recommendation is under way."),
+            cls.PARTIALLY_IMPLEMENTED: _(
+                "Part of what the recommendation asks is in place, shown by public evidence."
+            ),
+            cls.IMPLEMENTED: _(
+                "What the recommendation asks is in place, shown by public evidence."
+            ),
+            cls.NOT_APPLICABLE: _(
+                "The recommendation does not apply to the country; left out of the shares."
+            ),
+        }
+
+
+# The value of the status facet that stands for every status showing progress.
+WITH_PROGRESS = "with_progress"
 
 
 class ConcurrentEditError(Exception):
@@ -128,6 +158,15 @@ def time_zone_choices() -> list[tuple[str, str]]:
 class Country(models.Model):
     code = CountryField(_("country"), unique=True)
     is_champion = models.BooleanField(_("GCM Champion"), default=False)
+    public_contact = models.CharField(
+        _("public contact"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Shown on the country's public page: an office, an email address or a web "
+            "address the public may use. Leave empty to show none."
+        ),
+    )
     focal_points = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="FocalPoint",
@@ -148,6 +187,9 @@ class Country(models.Model):
 
     def __str__(self) -> str:
         return self.code.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("tracker:country_detail", args=[self.code.code.lower()])
 
     @property
     def name(self) -> str:
@@ -308,6 +350,34 @@ class CommitmentQuerySet(ScopedQuerySet):
             counts[row["status"]] = row["n"]
         return counts
 
+    def with_status(self, value: str, field: str = "status") -> "CommitmentQuerySet":
+        """A status of the facet, or WITH_PROGRESS for any status showing progress."""
+        if value == WITH_PROGRESS:
+            return self.filter(**{f"{field}__in": Status.showing_progress()})
+        return self.filter(**{field: value})
+
+    def figures_by(self, *fields: str) -> dict[object, "Figures"]:
+        """The headline figures (see Figures) by the value of `fields`, as count_by keys
+        them; `figures_by()` with no field gives one entry, under None."""
+        overdue = Deadline.objects.public().overdue().filter(commitment=OuterRef("pk"))
+        table: dict[object, dict] = {}
+        rows = (
+            self.order_by()
+            .values_list(*fields, "status")
+            .annotate(n=Count("pk"), late=Count("pk", filter=Exists(overdue)))
+        )
+        for *values, status, n, late in rows:
+            if fields and values[0] is None:
+                continue
+            key = None if not fields else values[0] if len(fields) == 1 else tuple(values)
+            entry = table.setdefault(key, {"counts": dict.fromkeys(Status.values, 0), "late": 0})
+            entry["counts"][status] = n
+            entry["late"] += late
+        return {key: Figures(e["counts"], e["late"]) for key, e in table.items()}
+
+    def figures(self) -> "Figures":
+        return self.figures_by().get(None, Figures.empty())
+
     def count_by(self, *fields: str) -> dict[object, dict[str, int]]:
         """{value of field: {status: count}}, e.g. by "country__code"; with several fields,
         keyed by their tuple of values."""
@@ -318,6 +388,49 @@ class CommitmentQuerySet(ScopedQuerySet):
                 key = values[0] if len(fields) == 1 else tuple(values)
                 table.setdefault(key, dict.fromkeys(Status.values, 0))[status] = n
         return table
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Commitments by status, and how many have an overdue published deadline.
+
+    The share with progress is of the commitments that apply: "not applicable" is left
+    out of it.
+    """
+
+    counts: dict[str, int]
+    overdue: int = 0
+
+    @classmethod
+    def empty(cls) -> "Figures":
+        return cls(dict.fromkeys(Status.values, 0))
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def applicable(self) -> int:
+        return self.total - self.counts.get(Status.NOT_APPLICABLE, 0)
+
+    @property
+    def with_progress(self) -> int:
+        return sum(self.counts.get(status, 0) for status in Status.showing_progress())
+
+    @property
+    def implemented(self) -> int:
+        return self.counts.get(Status.IMPLEMENTED, 0)
+
+    @property
+    def share(self) -> int | None:
+        """Per cent with progress, rounded; None when no commitment applies."""
+        if not self.applicable:
+            return None
+        return round(100 * self.with_progress / self.applicable)
+
+    def __add__(self, other: "Figures") -> "Figures":
+        counts = {s: self.counts.get(s, 0) + other.counts.get(s, 0) for s in Status.values}
+        return Figures(counts, self.overdue + other.overdue)
 
 
 class Commitment(TracksPublicChanges, models.Model):
@@ -720,6 +833,14 @@ class Evidence(TracksPublicChanges, models.Model):
             """Public, and published: set by staff, or with an update that was accepted."""
             return self.published().filter(visibility=Evidence.Visibility.PUBLIC)
 
+        def there_on(self, day: dt.date):
+            """As it stood at the end of `day`: dated by then, and added by staff by then or
+            accepted with its update by then (`.public()` of these: public on that day)."""
+            return self.filter(date__lte=day).filter(
+                Q(update__isnull=True, created_at__date__lte=day)
+                | Q(update__accepted_at__date__lte=day)
+            )
+
         def proof(self):
             """Evidence that shows something: a note, a link or a file, not a title alone."""
             return self.exclude(note="", url="", file="")
@@ -1021,3 +1142,117 @@ class ReportingRound(models.Model):
         round opened, or one returned for changes."""
         Standing = self.Standing
         return self.commitments().filter(standing__in=[Standing.MISSING, Standing.RETURNED])
+
+
+def quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def next_quarter(quarter: dt.date) -> dt.date:
+    month = quarter.month + 3
+    return dt.date(quarter.year + (month > 12), (month - 1) % 12 + 1, 1)
+
+
+def quarters(since: dt.date, until: dt.date) -> list[dt.date]:
+    """The first days of the quarters from `since`'s to `until`'s."""
+    found, quarter = [], quarter_start(since)
+    while quarter <= until:
+        found.append(quarter)
+        quarter = next_quarter(quarter)
+    return found
+
+
+class StatusCountQuerySet(models.QuerySet):
+    def record(self, day: dt.date | None = None) -> None:
+        """Store each country's commitments by status, as they stand now, as the figures
+        of the quarter of `day` (today): rewritten at every change, so a quarter keeps
+        how it ended. Called on every public change of a commitment (tracker.trends)."""
+        quarter = quarter_start(day or timezone.localdate())
+        by_country = Commitment.objects.count_by("country_id")
+        nothing = dict.fromkeys(Status.values, 0)
+        with transaction.atomic():
+            self.filter(quarter=quarter).delete()
+            self.bulk_create(
+                StatusCount(quarter=quarter, country_id=pk, counts=by_country.get(pk, nothing))
+                for pk in Country.objects.values_list("pk", flat=True)
+            )
+
+    def series(self, since: dt.date | None = None, until: dt.date | None = None) -> list:
+        """[(quarter's first day, {country id: Figures})] for each quarter from `since`'s
+        (the first recorded) to `until`'s (today's); a quarter with no change keeps the
+        figures of the one before. One query."""
+        last = quarter_start(until or timezone.localdate())
+        rows = list(self.filter(quarter__lte=last).order_by("quarter", "country_id"))
+        if since is None and not rows:
+            return []
+        current: dict[int, Figures] = {}
+        series = []
+        position = 0
+        for quarter in quarters(since or rows[0].quarter, last):
+            while position < len(rows) and rows[position].quarter <= quarter:
+                row = rows[position]
+                current[row.country_id] = Figures({**dict.fromkeys(Status.values, 0), **row.counts})
+                position += 1
+            series.append((quarter, dict(current)))
+        return series
+
+
+class StatusCount(models.Model):
+    """A country's commitments by status at the end of a quarter (or now, for the current
+    one): what the charts of status over time read, kept up to date by every change
+    instead of worked out from the history on each page."""
+
+    quarter = models.DateField(_("quarter"), help_text=_("Its first day."))
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    counts = models.JSONField(_("commitments by status"), default=dict)
+
+    objects = StatusCountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("status count")
+        constraints = [
+            models.UniqueConstraint(fields=["quarter", "country"], name="status_count_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quarter} {self.country}"
+
+
+class SiteText(models.Model):
+    """A page of text network staff write in the admin ("How this tracker works"), one
+    row per language; the site falls back to its default language."""
+
+    class Page(models.TextChoices):
+        HOW_IT_WORKS = "how-it-works", _("How this tracker works")
+
+    page = models.CharField(_("page"), max_length=40, choices=Page)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(
+        _("text"),
+        help_text=_(
+            "Plain text. A blank line starts a new paragraph; a line starting with “## ” is "
+            "a heading; web and email addresses become links. The status definitions, the "
+            "licence and the contact address are added below it from the settings."
+        ),
+    )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["page", "language"]
+        verbose_name = _("page of text")
+        verbose_name_plural = _("pages of text")
+        constraints = [
+            models.UniqueConstraint(fields=["page", "language"], name="site_text_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @classmethod
+    def for_page(cls, page: str, language: str) -> "SiteText | None":
+        texts = {t.language: t for t in cls.objects.filter(page=page)}
+        return texts.get(language) or texts.get(settings.LANGUAGE_CODE)

@@ -29,6 +29,8 @@ from django.utils.translation import get_language
 logger = logging.getLogger(__name__)
 CSRF_PLACEHOLDER = "csrf-token-placeholder-5b0d9c2e"
 PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
+# What a cached response keeps besides its body (a brief is a file to download).
+KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 _bulk = contextvars.ContextVar("page_cache_bulk", default=False)
 _token = contextvars.ContextVar("page_cache_token", default=None)  # of the page being served
 
@@ -52,13 +54,22 @@ def bump() -> str:
 
 @contextlib.contextmanager
 def bulk_changes():
-    """For writes of thousands of records: one new token at the end, not one per record."""
+    """For writes of thousands of records: one new token at the end, not one per record,
+    and the status over time (tracker.trends) recorded once."""
+    from tracker import trends  # which reads this module's state
+
     token = _bulk.set(True)
     try:
         yield
     finally:
         _bulk.reset(token)
         bump()
+        if not _bulk.get():
+            trends.record()
+
+
+def in_bulk() -> bool:
+    return _bulk.get()
 
 
 def public_page(view):
@@ -82,10 +93,13 @@ def public_page(view):
             if response.status_code != 200 or response.streaming:
                 return response
             content = response.content
-            _cached(cache.set, key, content, settings.PUBLIC_PAGE_CACHE_SECONDS)
+            headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+            _cached(cache.set, key, (content, headers), settings.PUBLIC_PAGE_CACHE_SECONDS)
+        else:
+            content, headers = content
         if PLACEHOLDER_BYTES in content:  # a form on the page (the language switcher)
             content = content.replace(PLACEHOLDER_BYTES, get_token(request).encode())
-        return HttpResponse(content)
+        return HttpResponse(content, headers=headers)
 
     return cached_view
 
@@ -93,7 +107,7 @@ def public_page(view):
 def _key(request, token: str) -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
     zone = timezone.get_current_timezone_name()
-    return f"page:{token}:{get_language()}:{zone}:{timezone.localdate()}:{path}"
+    return f"page:v2:{token}:{get_language()}:{zone}:{timezone.localdate()}:{path}"
 
 
 def remember(name: str, compute):

@@ -147,11 +147,7 @@ class ProgressResource(resources.ModelResource):
             "date", "pk"
         )
         if self.as_of:
-            # Public by then: added by staff before the day, or accepted with its update.
-            evidence = evidence.filter(date__lte=self.as_of).filter(
-                Q(update__isnull=True, created_at__date__lte=self.as_of)
-                | Q(update__accepted_at__date__lte=self.as_of)
-            )
+            evidence = evidence.there_on(self.as_of)
         published = evidence.public()
         # The rest (internal evidence, and evidence whose update is not accepted yet) only
         # for those who may see it, in a column of its own.

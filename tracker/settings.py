@@ -50,6 +50,14 @@ if IS_PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
+# The licence of the published data and whom the public may write to: shown on "How this
+# tracker works", in every download and brief. Set them to what the network decides.
+DATA_LICENCE_NAME = os.environ.get("DATA_LICENCE_NAME", "CC BY 3.0 IGO")
+DATA_LICENCE_URL = os.environ.get(
+    "DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/3.0/igo/"
+)
+PUBLIC_CONTACT_EMAIL = os.environ.get("PUBLIC_CONTACT_EMAIL", "")
+
 INSTALLED_APPS = [
     "tracker.apps.TrackerAdminConfig",
     "django.contrib.auth",
@@ -120,6 +128,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "tracker.context_processors.demo_data",
+                "tracker.context_processors.site_facts",
                 "tracker.page_cache.csrf_placeholder",
             ],
         },

@@ -10,6 +10,7 @@ from tracker.reporting import views as reporting
 
 tracker_patterns = [
     path("", views.dashboard, name="dashboard"),
+    path("how-it-works/", views.how_it_works, name="how_it_works"),
     path("progress/", views.progress_table, name="progress_table"),
     re_path(
         r"^progress/export\.(?P<fmt>csv|xlsx|json)$",
@@ -25,6 +26,16 @@ tracker_patterns = [
     ),
     path("countries/", views.country_list, name="country_list"),
     path("countries/<str:iso>/", views.country_detail, name="country_detail"),
+    re_path(
+        r"^countries/(?P<iso>[^/]+)/brief\.(?P<fmt>pdf|docx)$",
+        views.country_brief,
+        name="country_brief",
+    ),
+    re_path(
+        r"^recommendations/(?P<code>[^/]+)/brief\.(?P<fmt>pdf|docx)$",
+        views.recommendation_brief,
+        name="recommendation_brief",
+    ),
     path("consultations/", views.consultation_list, name="consultation_list"),
     path("consultations/<slug:slug>/", views.consultation_detail, name="consultation_detail"),
     path("updates/feed/", AcceptedUpdatesFeed(), name="update_feed"),

@@ -1,20 +1,31 @@
 """Public pages: only accepted progress and public evidence ever appear here."""
 
-import datetime as dt
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django_countries import countries
 
 from consultations.models import Consultation, Paragraph, Recommendation, Targets
-from tracker import exports, permissions
+from tracker import briefs, exports, permissions, trends
 from tracker.charts import stacked_bars
 from tracker.filters import CommitmentFilter, RecommendationFilter
-from tracker.models import Commitment, Country, Deadline, Evidence, ProgressUpdate, Status
+from tracker.models import (
+    WITH_PROGRESS,
+    Commitment,
+    Country,
+    Deadline,
+    Evidence,
+    Figures,
+    ProgressUpdate,
+    SiteText,
+    Status,
+)
 from tracker.page_cache import public_page
 from tracker.resources import ProgressResource
 
@@ -38,24 +49,36 @@ def health(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+def _progress_url(**query) -> str:
+    return f"{reverse('tracker:progress_table')}?{urlencode(query)}"
+
+
 @public_page
 def dashboard(request: HttpRequest) -> HttpResponse:
     commitments = Commitment.objects.all()
-    by_country = commitments.count_by("country__code")
-    by_objective = commitments.count_by(
+    by_country = commitments.figures_by("country__code")
+    by_objective = commitments.figures_by(
         "recommendation__gcm_objectives__number", "recommendation__gcm_objectives__short_name"
     )
-    # Every commitment has a country: the totals by status are the sums by country.
-    status_counts = {s: sum(counts[s] for counts in by_country.values()) for s in Status.values}
+    # Every commitment has a country: the region's figures are the sum of the countries'.
+    region = sum(by_country.values(), Figures.empty())
+    country_rows = sorted(
+        (countries.name(code), figures, _progress_url(country=code.lower()))
+        for code, figures in by_country.items()
+    )
+    objective_rows = [
+        (f"{number}. {name}", figures, _progress_url(objective=number))
+        for (number, name), figures in sorted(by_objective.items())
+    ]
+    trend = trends.quarterly()
     context = {
-        "total": sum(status_counts.values()),
-        "status_counts": [(s, label, status_counts[s]) for s, label in Status.choices],
-        "country_chart": stacked_bars(
-            sorted((countries.name(code), counts) for code, counts in by_country.items())
-        ),
-        "objective_chart": stacked_bars(
-            [(f"{n}. {name}", counts) for (n, name), counts in sorted(by_objective.items())]
-        ),
+        "region": region,
+        "with_progress": WITH_PROGRESS,
+        "status_counts": [(s, label, region.counts[s]) for s, label in Status.choices],
+        "definitions": Status.definitions(),
+        "country_chart": stacked_bars(country_rows),
+        "objective_chart": stacked_bars(objective_rows),
+        "trend_chart": stacked_bars([(label, figures, "") for label, figures in trend]),
         "overdue": Deadline.objects.public()
         .overdue()
         .select_related("commitment__recommendation", "commitment__country")
@@ -67,68 +90,75 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/dashboard.html", context)
 
 
-@public_page
-def progress_table(request: HttpRequest) -> HttpResponse:
-    filters = CommitmentFilter(request.GET, queryset=Commitment.objects.with_progress())
+def _as_it_stood(commitments) -> None:
+    """Rows read as of a day show the status, lead agency and note of that day."""
+    for commitment in commitments:
+        commitment.status = commitment.as_of_status
+        commitment.status_date = commitment.as_of_status_date
+        commitment.lead_agency = commitment.as_of_lead_agency
+        commitment.note_then = commitment.as_of_note
+
+
+def _progress_page(request: HttpRequest, filters: CommitmentFilter) -> HttpResponse:
+    """The table and its facets; a value no facet takes (or a day that cannot be) is said by
+    the facet, with status 400 and no download to offer."""
     valid = filters.is_valid()
     page = _page(request, filters.qs if valid else Commitment.objects.none())
-    # A value no facet takes: the page says so by the facet, with no downloads to offer.
-    return render(
-        request,
-        "tracker/progress_table.html",
-        {"filter": filters, "page": page},
-        status=200 if valid else 400,
+    dates = filters.dates()
+    if "as_of" in dates:
+        _as_it_stood(page.object_list)
+    context = {
+        "filter": filters,
+        "page": page,
+        "as_of": dates.get("as_of"),
+        # Shown for a download or a brief asked with a bad value: the form leads back here.
+        "filter_action": reverse("tracker:progress_table"),
+    }
+    return render(request, "tracker/progress_table.html", context, status=200 if valid else 400)
+
+
+@public_page
+def how_it_works(request: HttpRequest) -> HttpResponse:
+    """Who reports, who reviews, what the statuses mean, the licence and the contact."""
+    text = SiteText.for_page(SiteText.Page.HOW_IT_WORKS, get_language())
+    return render(request, "tracker/how_it_works.html", {"text": text})
+
+
+@public_page
+def progress_table(request: HttpRequest) -> HttpResponse:
+    return _progress_page(
+        request, CommitmentFilter(request.GET, queryset=Commitment.objects.with_progress())
     )
 
 
-def _export_rows(request: HttpRequest):
-    """The filtered commitments (as of a date, or changed since one) and their resource."""
-    data = request.GET.copy()
-    # As of a date, the status facet applies to the status of that date (below).
-    status = data.pop("status", [""])[-1] if request.GET.get("as_of") else ""
-    filters = CommitmentFilter(data, queryset=Commitment.objects.all())
-    errors = dict(filters.errors) if not filters.is_valid() else {}
-    if status and status not in Status.values:
-        errors["status"] = [f"{status!r} is not a status"]
-    dates = {}
-    for name in ("as_of", "changed_since"):
-        if value := request.GET.get(name):
-            try:
-                dates[name] = dt.date.fromisoformat(value)
-            except ValueError:
-                errors[name] = [f"{value!r} is not a date like 2024-05-01"]
-    if errors:
-        raise BadExportRequest(errors)
-    commitments = filters.qs
-    if "as_of" in dates:
-        commitments = commitments.as_of(dates["as_of"])
-        if status:
-            commitments = commitments.filter(as_of_status=status)
-    if "changed_since" in dates:
-        commitments = commitments.changed_since(dates["changed_since"])
-    suffix = "".join(f"-{k.replace('_', '-')}-{v.isoformat()}" for k, v in dates.items())
-    return commitments, ProgressResource(as_of=dates.get("as_of")), suffix
-
-
-class BadExportRequest(Exception):
-    def __init__(self, errors: dict):
-        super().__init__(errors)
-        self.errors = errors
-
-
-def _bad_request(error: BadExportRequest) -> HttpResponse:
-    lines = [f"{name}: {'; '.join(map(str, messages))}" for name, messages in error.errors.items()]
-    return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
+def _export_name(stem: str, filters: CommitmentFilter, extension: str) -> str:
+    """What the file holds: gcm-progress-TH-implemented-as-of-2026-06-30.xlsx."""
+    data = filters.form.cleaned_data
+    parts = [stem]
+    for name in ("country", "consultation", "objective", "sdg", "theme", "status"):
+        if value := data.get(name):
+            label = {"objective": "objective-", "sdg": "sdg-"}.get(name, "")
+            parts.append(f"{label}{value}".replace("_", "-"))
+    if data.get("overdue"):
+        parts.append("overdue")
+    if data.get("q"):
+        parts.append("search")
+    dates = filters.dates()
+    for name, day in dates.items():
+        parts.append(f"{name.replace('_', '-')}-{day.isoformat()}")
+    if "as_of" not in dates:
+        parts.append(timezone.localdate().isoformat())
+    return f"{'-'.join(parts)}.{extension}"
 
 
 def progress_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """Exactly the rows /progress/ shows for the same query string, as CSV, XLSX or JSON."""
-    try:
-        commitments, resource, suffix = _export_rows(request)
-    except BadExportRequest as error:
-        return _bad_request(error)
-    filename = f"gcm-progress-{timezone.localdate().isoformat()}{suffix}.{fmt}"
-    rows = resource.iter_rows(commitments)
+    filters = CommitmentFilter(request.GET, queryset=Commitment.objects.all())
+    if not filters.is_valid():
+        return _progress_page(request, filters)
+    resource = ProgressResource(as_of=filters.dates().get("as_of"))
+    filename = _export_name("gcm-progress", filters, fmt)
+    rows = resource.iter_rows(filters.qs)
     if fmt == "csv":
         return exports.csv_response(rows, filename)
     if fmt == "json":
@@ -138,12 +168,11 @@ def progress_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def progress_matrix(request: HttpRequest) -> HttpResponse:
     """Recommendations down, countries across: the table a delegation brings to the IMRF."""
-    try:
-        commitments, _resource, suffix = _export_rows(request)
-    except BadExportRequest as error:
-        return _bad_request(error)
-    filename = f"gcm-status-matrix-{timezone.localdate().isoformat()}{suffix}.xlsx"
-    return exports.matrix_response(commitments, filename)
+    filters = CommitmentFilter(request.GET, queryset=Commitment.objects.all())
+    if not filters.is_valid():
+        return _progress_page(request, filters)
+    filename = _export_name("gcm-status-matrix", filters, "xlsx")
+    return exports.matrix_response(filters.qs, filename)
 
 
 @public_page
@@ -202,17 +231,18 @@ def recommendation_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @public_page
 def country_list(request: HttpRequest) -> HttpResponse:
-    by_country = Commitment.objects.count_by("country_id")
+    by_country = Commitment.objects.figures_by("country_id")
     countries = sorted(Country.objects.all(), key=lambda country: country.name)
-    nothing = dict.fromkeys(Status.values, 0)
-    rows = [(country, by_country.get(country.pk, nothing)) for country in countries]
+    rows = [(country, by_country.get(country.pk, Figures.empty())) for country in countries]
     context = {
         "rows": [
-            (country, [counts[s] for s in Status.values], sum(counts.values()))
-            for country, counts in rows
+            (country, [figures.counts[s] for s in Status.values], figures)
+            for country, figures in rows
         ],
         "statuses": Status.choices,
-        "chart": stacked_bars([(country.name, counts) for country, counts in rows]),
+        "chart": stacked_bars(
+            [(country.name, figures, country.get_absolute_url()) for country, figures in rows]
+        ),
     }
     return render(request, "tracker/country_list.html", context)
 
@@ -225,9 +255,10 @@ def country_detail(request: HttpRequest, iso: str) -> HttpResponse:
     commitments = country.commitments.with_progress().order_by(
         "recommendation__consultation__date", "recommendation__paragraph__number"
     )
-    counts = commitments.count_by_status()
+    figures = country.commitments.figures()
+    region = Commitment.objects.figures()
     paginator = Paginator(commitments, PAGE_SIZE)
-    paginator.count = sum(counts.values())  # known already: no COUNT query
+    paginator.count = figures.total  # known already: no COUNT query
     deadlines, more_deadlines = _first(
         Deadline.objects.public()
         .open()
@@ -243,11 +274,23 @@ def country_detail(request: HttpRequest, iso: str) -> HttpResponse:
         .order_by("-date", "-pk"),
         LIST_SIZE,
     )
+    code = country.code.code.lower()
     context = {
         "country": country,
+        "figures": figures,
+        "region": region,
+        "with_progress": WITH_PROGRESS,
         "page": paginator.get_page(request.GET.get("page")),
-        "status_counts": [(s, label, counts[s]) for s, label in Status.choices],
-        "chart": stacked_bars([(country.name, counts)]),
+        "status_counts": [(s, label, figures.counts[s]) for s, label in Status.choices],
+        "comparison_chart": stacked_bars(
+            [
+                (country.name, figures, _progress_url(country=code)),
+                (gettext("All countries"), region, reverse("tracker:progress_table")),
+            ]
+        ),
+        "trend_chart": stacked_bars(
+            [(label, quarter, "") for label, quarter in trends.quarterly(country.pk)]
+        ),
         "deadlines": deadlines,
         "more_deadlines": more_deadlines,
         "evidence": evidence,
@@ -255,6 +298,56 @@ def country_detail(request: HttpRequest, iso: str) -> HttpResponse:
         "today": timezone.localdate(),
     }
     return render(request, "tracker/country_detail.html", context)
+
+
+def _brief_response(request, brief_of, commitments, fmt: str, stem: str) -> HttpResponse:
+    # A brief is the whole country (or recommendation): of the facets, only the day.
+    query = {"as_of": request.GET["as_of"]} if "as_of" in request.GET else {}
+    filters, entries = briefs.read(commitments, query)
+    if entries is None:  # a day that cannot be: said by the facet, as the table does
+        return _progress_page(request, filters)
+    as_of = filters.dates().get("as_of")
+    brief = brief_of(entries, as_of)
+    day = (as_of or timezone.localdate()).isoformat()
+    name = f"{stem}-{'as-of-' if as_of else ''}{day}.{fmt}"
+    if fmt == "pdf":
+        content, content_type = briefs.pdf_bytes(brief), "application/pdf"
+    else:
+        content, content_type = briefs.docx_bytes(brief), briefs.DOCX_TYPE
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@public_page
+def country_brief(request: HttpRequest, iso: str, fmt: str) -> HttpResponse:
+    """A country's commitments, each with its status, response, update, evidence and
+    deadlines: /countries/kh/brief.pdf (or .docx), with ?as_of=2026-06-30."""
+    if iso != iso.lower():
+        raise Http404
+    country = get_object_or_404(Country, code=iso.upper())
+    return _brief_response(
+        request,
+        lambda entries, as_of: briefs.country_brief(country, entries, as_of),
+        country.commitments.all(),
+        fmt,
+        f"gcm-brief-{country.code.code}",
+    )
+
+
+@public_page
+def recommendation_brief(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    """A recommendation across the countries that own it."""
+    recommendation = get_object_or_404(
+        Recommendation.objects.select_related("paragraph"), code=code
+    )
+    return _brief_response(
+        request,
+        lambda entries, as_of: briefs.recommendation_brief(recommendation, entries, as_of),
+        recommendation.commitments.all(),
+        fmt,
+        f"gcm-brief-{recommendation.code}",
+    )
 
 
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
@@ -288,5 +381,25 @@ def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         slug=slug,
     )
-    context = {"consultation": consultation, "targets": Targets.of(consultations=consultation)}
+    outline = consultation.outline()
+    # One compact summary per recommendation: its countries by status (one query).
+    by_recommendation = Commitment.objects.filter(
+        recommendation__consultation=consultation
+    ).count_by("recommendation_id")
+    for _section, paragraphs in outline:
+        for paragraph in paragraphs:
+            recommendation = getattr(paragraph, "recommendation", None)
+            if recommendation is not None:
+                counts = by_recommendation.get(recommendation.pk, {})
+                recommendation.status_summary = [
+                    (status, label, counts[status])
+                    for status, label in Status.choices
+                    if counts.get(status)
+                ]
+    context = {
+        "consultation": consultation,
+        "outline": outline,
+        "contents": [section for section, _ in outline if section and section.level == 1],
+        "targets": Targets.of(consultations=consultation),
+    }
     return render(request, "tracker/consultation_detail.html", context)

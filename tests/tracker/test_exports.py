@@ -239,9 +239,13 @@ def test_export_rows_say_what_the_table_says(client, published):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_export_is_a_named_download(client, world, fmt):
     response = client.get(export_url(fmt, "as_of=2024-05-01"))
-    today = timezone.localdate().isoformat()
     assert response["Content-Disposition"] == (
-        f'attachment; filename="gcm-progress-{today}-as-of-2024-05-01.{fmt}"'
+        f'attachment; filename="gcm-progress-as-of-2024-05-01.{fmt}"'
+    )
+    today = timezone.localdate().isoformat()
+    response = client.get(export_url(fmt, "country=th&status=implemented&overdue=on"))
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="gcm-progress-TH-implemented-overdue-{today}.{fmt}"'
     )
 
 
@@ -725,9 +729,16 @@ def test_changed_since_counts_what_an_accepted_update_carries(client, history):
     ],
 )
 def test_a_bad_parameter_is_a_400_that_names_it(client, world, url, query, parameter):
+    """The progress page, with the message by the facet and nothing to download."""
     response = client.get(f"{url}?{query}")
     assert response.status_code == 400
-    assert response.content.decode().startswith(f"{parameter}: ")
+    assert response["Content-Type"].startswith("text/html")
+    field = response.text.split(f'name="{parameter}"')[1].split("</div>")[0]
+    assert 'class="errorlist' in field
+    assert "A filter could not be applied" in response.text
+    assert 'href="/progress/export.' not in response.text
+    assert 'href="/progress/matrix.xlsx' not in response.text
+    assert 'action="/progress/"' in response.text
 
 
 # --- streaming and query counts ----------------------------------------------------------

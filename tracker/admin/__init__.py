@@ -12,8 +12,9 @@ tracker.review.
 - people: network staff and focal points, and their roles
 - rounds: reporting rounds, who has reported since one opened, reminders
 - spreadsheets: progress as a spreadsheet, downloaded and uploaded
+- site_texts: pages of text staff write, such as "How this tracker works"
 """
 
-from tracker.admin import commitments, countries, people, records, rounds, updates
+from tracker.admin import commitments, countries, people, records, rounds, site_texts, updates
 
-__all__ = ["commitments", "countries", "people", "records", "rounds", "updates"]
+__all__ = ["commitments", "countries", "people", "records", "rounds", "site_texts", "updates"]
