@@ -1,9 +1,14 @@
-"""Write exported rows as CSV, JSON (both streamed) or XLSX, and the IMRF status matrix."""
+"""Write exported rows as CSV, JSON (both streamed) or XLSX, and the IMRF status matrix;
+XLSX files carry an "About this file" sheet."""
 
+import datetime as dt
 import io
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_countries import countries as django_countries
 
@@ -44,16 +49,67 @@ def json_response(rows: Iterable[list], filename: str) -> StreamingHttpResponse:
     return response
 
 
-def xlsx_response(rows: Iterable[list], filename: str, *, title: str) -> HttpResponse:
-    """A sheet with a bold, frozen header row; dates and numbers typed, text as text."""
+def about(filters, source_url: str) -> list[tuple[str, str | None]]:
+    """The "About this file" sheet: what the rows are, which filters and day, from where,
+    when, under which licence, and what the statuses mean. A row with None is a heading."""
+    rows: list[tuple[str, str | None]] = [
+        (_("About this file"), None),
+        (
+            _("What it holds"),
+            _(
+                "Commitments on the recommendations of the GCM regional "
+                "consultations: only progress reviewed by the UN Network on "
+                "Migration, and public evidence."
+            ),
+        ),
+        (_("Source"), source_url),
+        (_("Generated at"), date_format(timezone.localtime(), "j M Y, H:i T")),
+    ]
+    dates = filters.dates()
+    rows.append(
+        (
+            _("As of"),
+            date_format(dates["as_of"]) if "as_of" in dates else _("today, as it stands"),
+        )
+    )
+    chosen = []
+    for bound in filters.form:
+        value = filters.form.cleaned_data.get(bound.name)
+        if value in (None, "", False) or bound.name == "as_of":
+            continue
+        choices = dict(getattr(bound.field, "choices", []))
+        if value is True:
+            shown = _("yes")
+        elif isinstance(value, dt.date):
+            shown = date_format(value)
+        else:
+            shown = str(choices.get(value, choices.get(str(value), value)))
+        chosen.append(f"{bound.label}: {shown}")
+    rows.append((_("Filters"), "; ".join(chosen) or _("none: every commitment")))
+    rows.append((_("Licence"), f"{settings.DATA_LICENCE_NAME} ({settings.DATA_LICENCE_URL})"))
+    if settings.PUBLIC_CONTACT_EMAIL:
+        rows.append((_("Contact"), settings.PUBLIC_CONTACT_EMAIL))
+    rows.append(("", ""))
+    rows.append((_("What the statuses mean"), None))
+    definitions = Status.definitions()
+    rows += [(str(label), str(definitions[status])) for status, label in Status.choices]
+    return rows
+
+
+def xlsx_response(
+    rows: Iterable[list], filename: str, *, title: str, about_rows: list | None = None
+) -> HttpResponse:
+    """A sheet with a bold, frozen header row and an autofilter; dates, numbers and yes/no
+    typed, text as text; and, with `about_rows`, a sheet saying what the file holds."""
     response = HttpResponse(
-        spreadsheets.xlsx_bytes(rows, title=title), content_type=spreadsheets.XLSX_TYPE
+        spreadsheets.xlsx_bytes(rows, title=title, about=about_rows),
+        content_type=spreadsheets.XLSX_TYPE,
     )
     response["Content-Disposition"] = _disposition(filename)
     return response
 
 
-def matrix_response(commitments, filename: str) -> HttpResponse:
+def matrix_response(commitments, filename: str, about_rows: list | None = None) -> HttpResponse:
     """Recommendations down, countries across, each cell the status in its colour."""
     cells: dict[tuple[int, int], str] = {}
     recommendations: dict[int, tuple] = {}
@@ -116,16 +172,7 @@ def matrix_response(commitments, filename: str) -> HttpResponse:
     legend.set_column(0, 0, 24)
     legend.set_column(1, 1, 60)
     legend.write_row(0, 0, [_("Status"), _("Meaning")], bold)
-    meanings = {
-        Status.NOT_STARTED: _("No accepted progress report yet, or work has not begun."),
-        Status.PLANNED: _("Action is planned."),
-        Status.IN_PROGRESS: _("Work is under way."),
-        Status.PARTIALLY_IMPLEMENTED: _(
-            "Part of the recommendation is implemented (with evidence)."
-        ),
-        Status.IMPLEMENTED: _("The recommendation is implemented (with evidence)."),
-        Status.NOT_APPLICABLE: _("The recommendation does not apply to this country."),
-    }
+    meanings = Status.definitions()
     for number, (status, label) in enumerate(Status.choices, start=1):
         legend.write_string(number, 0, str(label), formats[status])
         legend.write_string(number, 1, str(meanings[status]))
@@ -134,6 +181,15 @@ def matrix_response(commitments, filename: str) -> HttpResponse:
         0,
         _("An empty cell: the country does not own the recommendation."),
     )
+    if about_rows:
+        sheet = workbook.add_worksheet(_("About this file"))
+        sheet.set_column(0, 0, 28)
+        sheet.set_column(1, 1, 90)
+        wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+        for index, (label, value) in enumerate(about_rows):
+            sheet.write_string(index, 0, spreadsheets.text_cell(label), bold)
+            if value is not None:
+                sheet.write_string(index, 1, spreadsheets.text_cell(value), wrap)
     workbook.close()
     response = HttpResponse(buffer.getvalue(), content_type=spreadsheets.XLSX_TYPE)
     response["Content-Disposition"] = _disposition(filename)

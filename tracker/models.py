@@ -313,14 +313,15 @@ class CommitmentQuerySet(ScopedQuerySet):
     def as_of(self, day: dt.date) -> "CommitmentQuerySet":
         """Each commitment as it stood at the end of `day`, from its history.
 
-        Adds as_of_status, as_of_status_date, as_of_lead_agency and as_of_note; commitments
-        that did not exist yet are left out.
+        Adds as_of_status, as_of_status_date, as_of_lead_agency, as_of_update and its
+        as_of_note, as_of_challenges and as_of_support_needed; commitments that did not exist
+        yet are left out.
         """
         cutoff = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
         past = Commitment.history.model.objects.filter(
             id=OuterRef("pk"), history_date__lt=cutoff
         ).order_by("-history_date", "-history_id")
-        note = ProgressUpdate.objects.filter(pk=OuterRef("as_of_update")).values("narrative")
+        update = ProgressUpdate.objects.filter(pk=OuterRef("as_of_update"))
         return (
             self.annotate(
                 as_of_status=Subquery(past.values("status")[:1]),
@@ -328,7 +329,11 @@ class CommitmentQuerySet(ScopedQuerySet):
                 as_of_lead_agency=Subquery(past.values("lead_agency")[:1]),
                 as_of_update=Subquery(past.values("latest_accepted_update_id")[:1]),
             )
-            .annotate(as_of_note=Subquery(note[:1]))
+            .annotate(
+                as_of_note=Subquery(update.values("narrative")[:1]),
+                as_of_challenges=Subquery(update.values("challenges")[:1]),
+                as_of_support_needed=Subquery(update.values("support_needed")[:1]),
+            )
             .filter(as_of_status__isnull=False)
         )
 

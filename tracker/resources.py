@@ -10,8 +10,10 @@ import datetime as dt
 from collections import defaultdict
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -22,11 +24,18 @@ from import_export.results import RowResult
 from consultations.models import Recommendation
 from consultations.templatetags.report_text import plain_text
 from tracker.models import Commitment, Evidence, Status
-from tracker.spreadsheets import UploadRefused
+from tracker.spreadsheets import Link, UploadRefused
 
 
 def _join(values) -> str:
     return "; ".join(str(v) for v in values)
+
+
+NO_TAGS = ("", "", "", "")
+
+
+def _page_url(code: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("tracker:recommendation_detail", args=[code])
 
 
 class ExportRow(NamedTuple):
@@ -35,56 +44,74 @@ class ExportRow(NamedTuple):
     pk: int
     recommendation_id: int
     consultation: str
+    consultation_title: str
     recommendation_code: str
     paragraph: int
     recommendation_title: str
     paragraph_text: str
     country_code: str
+    response: str
     status: str
     status_date: dt.date | None
     lead_agency: str
     note: str | None
+    challenges: str | None
+    support_needed: str | None
     next_deadline: dt.date | None
     has_overdue: bool
 
 
 class ProgressResource(resources.ModelResource):
     consultation = fields.Field(column_name=_("Consultation"), readonly=True)
+    consultation_title = fields.Field(column_name=_("Consultation title"), readonly=True)
     recommendation_code = fields.Field(column_name=_("Recommendation code"))
     paragraph = fields.Field(column_name=_("Paragraph"), readonly=True)
     recommendation_title = fields.Field(column_name=_("Recommendation"), readonly=True)
     recommendation_text = fields.Field(column_name=_("Recommendation text"), readonly=True)
     gcm_objectives = fields.Field(column_name=_("GCM objectives"), readonly=True)
+    gcm_objective_names = fields.Field(column_name=_("GCM objective names"), readonly=True)
     sdgs = fields.Field(column_name=_("SDGs"), readonly=True)
+    sdg_names = fields.Field(column_name=_("SDG names"), readonly=True)
     country_code = fields.Field(column_name=_("Country code"))
     country = fields.Field(column_name=_("Country"), readonly=True)
+    response = fields.Field(column_name=_("Government response"), readonly=True)
     status = fields.Field(column_name=_("Status"))
     status_date = fields.Field(column_name=_("Status date"), readonly=True)
     lead_agency = fields.Field(column_name=_("Lead agency"))
     latest_note = fields.Field(column_name=_("Latest accepted note"))
+    challenges = fields.Field(column_name=_("Challenges"), readonly=True)
+    support_needed = fields.Field(column_name=_("Support needed"), readonly=True)
     public_evidence = fields.Field(column_name=_("Public evidence"), readonly=True)
     next_deadline = fields.Field(column_name=_("Next deadline"))
     overdue = fields.Field(column_name=_("Overdue"), readonly=True)
+    page = fields.Field(column_name=_("Page"), readonly=True)
 
     class Meta:
         model = Commitment
         fields = (
             "consultation",
+            "consultation_title",
             "recommendation_code",
             "paragraph",
             "recommendation_title",
             "recommendation_text",
             "gcm_objectives",
+            "gcm_objective_names",
             "sdgs",
+            "sdg_names",
             "country_code",
             "country",
+            "response",
             "status",
             "status_date",
             "lead_agency",
             "latest_note",
+            "challenges",
+            "support_needed",
             "public_evidence",
             "next_deadline",
             "overdue",
+            "page",
         )
         export_order = fields
         chunk_size = 2000
@@ -129,18 +156,20 @@ class ProgressResource(resources.ModelResource):
 
     def _load_extras(self, queryset) -> None:
         recommendation_ids = queryset.values("recommendation_id")
-        tags: dict[int, list[list[int]]] = defaultdict(lambda: [[], []])
+        tags: dict[int, list[list]] = defaultdict(lambda: [[], [], [], []])
         through = Recommendation.gcm_objectives.through.objects.filter(
             recommendation_id__in=recommendation_ids
-        ).values_list("recommendation_id", "gcmobjective__number")
-        for recommendation_id, number in through.order_by("gcmobjective__number"):
+        ).values_list("recommendation_id", "gcmobjective__number", "gcmobjective__short_name")
+        for recommendation_id, number, name in through.order_by("gcmobjective__number"):
             tags[recommendation_id][0].append(number)
+            tags[recommendation_id][1].append(f"{number}. {name}")
         through = Recommendation.sdgs.through.objects.filter(
             recommendation_id__in=recommendation_ids
-        ).values_list("recommendation_id", "sdg__number")
-        for recommendation_id, number in through.order_by("sdg__number"):
-            tags[recommendation_id][1].append(number)
-        self._tags = {k: (_join(v[0]), _join(v[1])) for k, v in tags.items()}
+        ).values_list("recommendation_id", "sdg__number", "sdg__short_name")
+        for recommendation_id, number, name in through.order_by("sdg__number"):
+            tags[recommendation_id][2].append(number)
+            tags[recommendation_id][3].append(f"{number}. {name}")
+        self._tags = {k: tuple(_join(values) for values in v) for k, v in tags.items()}
 
         self._evidence, self._internal = defaultdict(list), defaultdict(list)
         evidence = Evidence.objects.filter(commitment__in=queryset.values("pk")).order_by(
@@ -189,15 +218,21 @@ class ProgressResource(resources.ModelResource):
             pk="pk",
             recommendation_id="recommendation_id",
             consultation="recommendation__consultation__code",
+            consultation_title="recommendation__consultation__title",
             recommendation_code="recommendation__code",
             paragraph="recommendation__paragraph__number",
             recommendation_title="recommendation__short_title",
             paragraph_text="recommendation__paragraph__text",
             country_code="country__code",
+            response="response",
             status=f"{then}status",
             status_date=f"{then}status_date",
             lead_agency=f"{then}lead_agency",
             note="as_of_note" if self.as_of else "latest_accepted_update__narrative",
+            challenges="as_of_challenges" if self.as_of else "latest_accepted_update__challenges",
+            support_needed=(
+                "as_of_support_needed" if self.as_of else "latest_accepted_update__support_needed"
+            ),
             next_deadline="next_deadline",
             has_overdue="has_overdue",
         )
@@ -208,24 +243,32 @@ class ProgressResource(resources.ModelResource):
         if self.as_of:
             status, status_date = commitment.as_of_status, commitment.as_of_status_date
             lead_agency, note = commitment.as_of_lead_agency, commitment.as_of_note
+            challenges = commitment.as_of_challenges
+            support_needed = commitment.as_of_support_needed
         else:
             status, status_date = commitment.status, commitment.status_date
             lead_agency = commitment.lead_agency
             update = commitment.latest_accepted_update
             note = update.narrative if update else None
+            challenges = update.challenges if update else None
+            support_needed = update.support_needed if update else None
         return ExportRow(
             pk=commitment.pk,
             recommendation_id=commitment.recommendation_id,
             consultation=recommendation.consultation.code,
+            consultation_title=recommendation.consultation.title,
             recommendation_code=recommendation.code,
             paragraph=recommendation.paragraph.number,
             recommendation_title=recommendation.short_title,
             paragraph_text=recommendation.paragraph.text,
             country_code=commitment.country.code.code,
+            response=commitment.response,
             status=status,
             status_date=status_date,
             lead_agency=lead_agency,
             note=note,
+            challenges=challenges,
+            support_needed=support_needed,
             next_deadline=getattr(commitment, "next_deadline", None),
             has_overdue=getattr(commitment, "has_overdue", False),
         )
@@ -257,6 +300,9 @@ class ProgressResource(resources.ModelResource):
     def column_consultation(self, row: ExportRow):
         return row.consultation
 
+    def column_consultation_title(self, row: ExportRow):
+        return row.consultation_title
+
     def column_recommendation_code(self, row: ExportRow):
         return row.recommendation_code
 
@@ -270,16 +316,27 @@ class ProgressResource(resources.ModelResource):
         return self._memo("text", row.recommendation_id, lambda: plain_text(row.paragraph_text))
 
     def column_gcm_objectives(self, row: ExportRow):
-        return self._tags.get(row.recommendation_id, ("", ""))[0]
+        return self._tags.get(row.recommendation_id, NO_TAGS)[0]
+
+    def column_gcm_objective_names(self, row: ExportRow):
+        return self._tags.get(row.recommendation_id, NO_TAGS)[1]
 
     def column_sdgs(self, row: ExportRow):
-        return self._tags.get(row.recommendation_id, ("", ""))[1]
+        return self._tags.get(row.recommendation_id, NO_TAGS)[2]
+
+    def column_sdg_names(self, row: ExportRow):
+        return self._tags.get(row.recommendation_id, NO_TAGS)[3]
 
     def column_country_code(self, row: ExportRow):
         return row.country_code
 
     def column_country(self, row: ExportRow):
         return self._memo("country", row.country_code, lambda: countries.name(row.country_code))
+
+    def column_response(self, row: ExportRow):
+        return self._memo(
+            "response", row.response, lambda: str(Commitment.Response(row.response).label)
+        )
 
     def column_status(self, row: ExportRow):
         return self._memo("status", row.status, lambda: str(Status(row.status).label))
@@ -293,6 +350,12 @@ class ProgressResource(resources.ModelResource):
     def column_latest_note(self, row: ExportRow):
         return row.note or ""
 
+    def column_challenges(self, row: ExportRow):
+        return row.challenges or ""
+
+    def column_support_needed(self, row: ExportRow):
+        return row.support_needed or ""
+
     def column_public_evidence(self, row: ExportRow):
         return "\n".join(self._evidence.get(row.pk, []))
 
@@ -302,9 +365,14 @@ class ProgressResource(resources.ModelResource):
     def column_next_deadline(self, row: ExportRow) -> dt.date | None:
         return row.next_deadline
 
-    def column_overdue(self, row: ExportRow):
-        return self._memo(
-            "overdue", row.has_overdue, lambda: str(_("yes") if row.has_overdue else _("no"))
+    def column_overdue(self, row: ExportRow) -> bool:
+        return bool(row.has_overdue)
+
+    def column_page(self, row: ExportRow) -> Link:
+        """The row's public page: the recommendation, at the country's row."""
+        return Link(
+            self._memo("page", row.recommendation_code, lambda: _page_url(row.recommendation_code))
+            + f"#{row.country_code.lower()}"
         )
 
     def _memo(self, kind: str, key, compute):
@@ -328,6 +396,10 @@ def _normal(value) -> str:
     """A cell as text, the way both an export and an edited spreadsheet may write it."""
     if value is None:
         return ""
+    if value is True or value is False:
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, str) and value.strip().upper() in ("TRUE", "FALSE"):
+        return value.strip().upper()
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):

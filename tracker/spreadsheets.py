@@ -45,9 +45,17 @@ XLSX_UNSIZED_TAGS = 150_000
 DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s[^>]*?\bref="([A-Z0-9:]+)"')
 # A cell that is not empty (not written <c .../>): the letters of its column.
 FILLED_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})[0-9]+"[^>]*(?<!/)>')
+# A cell of more text than this wraps, and no column is wider.
+WRAP_OVER = 60
+# Excel keeps at most 65,530 links a sheet; past that, addresses are plain text.
+XLSX_MAX_LINKS = 65_000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # What XML 1.0 does not allow in a cell (tab, line feed and carriage return are fine).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+class Link(str):
+    """A web address: a link in XLSX, text in CSV and JSON."""
 
 
 class UploadRefused(ValueError):
@@ -82,11 +90,18 @@ class _Echo:
 
 def csv_lines(rows: Iterable[list]) -> Iterator[str]:
     """UTF-8 text with a byte-order mark (so that spreadsheet programs read the accents
-    right), in chunks of a few hundred rows; every cell guarded. None is an empty cell and
-    a date is written as 2024-05-01."""
+    right), in chunks of a few hundred rows; every cell guarded. None is an empty cell, a
+    date is written as 2024-05-01 and yes/no as TRUE/FALSE."""
     writer = csv.writer(_Echo())
     yield "\ufeff"
-    yield from _batched(writer.writerow([guard(value) for value in row]) for row in rows)
+    yield from _batched(writer.writerow([_csv_cell(value) for value in row]) for row in rows)
+
+
+def _csv_cell(value):
+    """Yes/no as spreadsheet programs write it in CSV (TRUE, FALSE); text guarded."""
+    if value is True or value is False:
+        return "TRUE" if value else "FALSE"
+    return guard(value)
 
 
 def json_chunks(rows: Iterable[list]) -> Iterator[str]:
@@ -121,35 +136,63 @@ def workbook(buffer: io.BytesIO) -> xlsxwriter.Workbook:
     )
 
 
-def xlsx_bytes(rows: Iterable[list], *, title: str) -> bytes:
-    """A sheet with a bold, frozen header row; dates and numbers stay typed, text is text."""
+def xlsx_bytes(rows: Iterable[list], *, title: str, about: list | None = None) -> bytes:
+    """A sheet with a bold, frozen header row and an autofilter; dates, numbers and yes/no
+    stay typed, text is text (long text wraps), web addresses are links, and each column
+    is as wide as its content (up to a limit). `about`: (label, value) rows of an "About
+    this file" sheet."""
     buffer = io.BytesIO()
     book = workbook(buffer)
     sheet = book.add_worksheet(title[:31])
-    bold = book.add_format({"bold": True})
-    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    bold = book.add_format({"bold": True, "valign": "top", "bottom": 1})
+    day = book.add_format({"num_format": "yyyy-mm-dd", "valign": "top"})
+    top = book.add_format({"valign": "top"})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    link = book.add_format({"font_color": "#00558C", "underline": 1, "valign": "top"})
     iterator = iter(rows)
     headers = [text_cell(h) for h in next(iterator)]
+    widths = [len(h) for h in headers]
     sheet.freeze_panes(1, 0)
-    sheet.set_column(0, len(headers) - 1, 18)
     for column, header in enumerate(headers):
         sheet.write_string(0, column, header, bold)
-    write_string, write_number, write_date = (
-        sheet.write_string,
-        sheet.write_number,
-        sheet.write_datetime,
-    )
+    links_left = XLSX_MAX_LINKS
+    number = 0
     for number, row in enumerate(iterator, start=1):
         for column, value in enumerate(row):
             kind = type(value)
             if value is None or value == "":
                 continue
-            if kind is int or kind is float:
-                write_number(number, column, value)
+            if kind is bool:
+                sheet.write_boolean(number, column, value, top)
+                width = 5
+            elif kind is int or kind is float:
+                sheet.write_number(number, column, value, top)
+                width = len(str(value))
             elif kind is dt.date:
-                write_date(number, column, value, day)
+                sheet.write_datetime(number, column, value, day)
+                width = 10
+            elif kind is Link and links_left:
+                sheet.write_url(number, column, value, link, string=value)
+                links_left -= 1
+                width = len(value)
             else:
-                write_string(number, column, text_cell(value))
+                text = text_cell(value)
+                long = len(text) > WRAP_OVER or "\n" in text
+                sheet.write_string(number, column, text, wrap if long else top)
+                width = max(map(len, text.split("\n"))) if long else len(text)
+            if width > widths[column]:
+                widths[column] = width
+    for column, width in enumerate(widths):
+        sheet.set_column(column, column, min(width, WRAP_OVER) + 2)
+    sheet.autofilter(0, 0, number, len(headers) - 1)
+    if about:
+        sheet = book.add_worksheet(str(_("About this file"))[:31])
+        sheet.set_column(0, 0, 28)
+        sheet.set_column(1, 1, 90)
+        for index, (label, value) in enumerate(about):
+            sheet.write_string(index, 0, text_cell(label), bold if value is None else top)
+            if value is not None:
+                sheet.write_string(index, 1, text_cell(value), wrap)
     book.close()
     return buffer.getvalue()
 

@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -163,7 +164,9 @@ def progress_export(request: HttpRequest, fmt: str) -> HttpResponse:
         return exports.csv_response(rows, filename)
     if fmt == "json":
         return exports.json_response(rows, filename)
-    return exports.xlsx_response(rows, filename, title=gettext("Progress"))
+    return exports.xlsx_response(
+        rows, filename, title=gettext("Progress"), about_rows=_about(request, filters)
+    )
 
 
 def progress_matrix(request: HttpRequest) -> HttpResponse:
@@ -172,7 +175,14 @@ def progress_matrix(request: HttpRequest) -> HttpResponse:
     if not filters.is_valid():
         return _progress_page(request, filters)
     filename = _export_name("gcm-status-matrix", filters, "xlsx")
-    return exports.matrix_response(filters.qs, filename)
+    return exports.matrix_response(filters.qs, filename, _about(request, filters))
+
+
+def _about(request: HttpRequest, filters: CommitmentFilter) -> list:
+    """What a file says of itself; its source is the progress page of the same query."""
+    query = request.GET.urlencode()
+    source = settings.SITE_URL.rstrip("/") + reverse("tracker:progress_table")
+    return exports.about(filters, f"{source}?{query}" if query else source)
 
 
 @public_page

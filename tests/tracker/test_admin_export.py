@@ -204,21 +204,28 @@ def test_export_form_offers_three_formats_and_columns_named_as_in_the_file(
         f"adminprogressresource_{name}"
         for name in [
             "consultation",
+            "consultation_title",
             "recommendation_code",
             "paragraph",
             "recommendation_title",
             "recommendation_text",
             "gcm_objectives",
+            "gcm_objective_names",
             "sdgs",
+            "sdg_names",
             "country_code",
             "country",
+            "response",
             "status",
             "status_date",
             "lead_agency",
             "latest_note",
+            "challenges",
+            "support_needed",
             "public_evidence",
             "next_deadline",
             "overdue",
+            "page",
             "internal_evidence",
         ]
     )

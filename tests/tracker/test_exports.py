@@ -32,21 +32,28 @@ FORMATS = ["csv", "json", "xlsx"]
 
 HEADERS = [
     "Consultation",
+    "Consultation title",
     "Recommendation code",
     "Paragraph",
     "Recommendation",
     "Recommendation text",
     "GCM objectives",
+    "GCM objective names",
     "SDGs",
+    "SDG names",
     "Country code",
     "Country",
+    "Government response",
     "Status",
     "Status date",
     "Lead agency",
     "Latest accepted note",
+    "Challenges",
+    "Support needed",
     "Public evidence",
     "Next deadline",
     "Overdue",
+    "Page",
 ]
 
 # What a spreadsheet program would start to run as a formula.
@@ -227,13 +234,66 @@ def test_export_rows_say_what_the_table_says(client, published):
     assert row["Latest accepted note"] == "Accepted: border posts apply one rule."
     assert row["Public evidence"] == "1 Mar 2024 Public circular"
     assert row["GCM objectives"] == "5; 11"
-    assert row["Overdue"] == "yes"
+    assert row["GCM objective names"] == "5. Regular pathways; 11. Manage borders"
+    assert row["Consultation title"].startswith("Border Management and Labour Migration")
+    assert row["Government response"] == "No response yet"
+    assert row["Overdue"] is True
+    assert row["Page"] == "http://127.0.0.1:8000/recommendations/BM22-R31/#kh"
     assert row["Recommendation text"].startswith("Health requirements/regulations should")
     untouched = by_key(rows)[("BM22-R32", "KH")]
     assert untouched["Status"] == "Not started"
     assert untouched["Latest accepted note"] == ""
     assert untouched["Public evidence"] == ""
-    assert untouched["Overdue"] == "no"
+    assert untouched["Overdue"] is False
+
+
+def width_of(sheet, index: int) -> float:
+    """A column's width (openpyxl keys columns of the same width by the first of them)."""
+    return next(d.width for d in sheet.column_dimensions.values() if d.min <= index <= d.max)
+
+
+def test_xlsx_can_be_handed_on_as_it_is(client, published):
+    """Columns as wide as their content (capped), long text wrapped, an autofilter, yes/no
+    as booleans, links to the rows' pages, and a sheet saying what the file holds."""
+    response = client.get(export_url("xlsx", "country=kh&overdue=on"))
+    book = load_workbook(io.BytesIO(body(response)))
+    assert book.sheetnames == ["Progress", "About this file"]
+    sheet = book["Progress"]
+    assert sheet.auto_filter.ref == f"A1:W{sheet.max_row}"
+    assert sheet.freeze_panes == "A2"
+    column = {header: index + 1 for index, header in enumerate(HEADERS)}
+    row = 2
+    text = sheet.cell(row, column["Recommendation text"])
+    assert len(text.value) > 60 and text.alignment.wrap_text
+    assert 40 < width_of(sheet, column["Recommendation text"]) <= 63
+    assert width_of(sheet, column["Country code"]) < 20  # "KH": as wide as its header
+    assert sheet.cell(row, column["Overdue"]).value is True
+    page = sheet.cell(row, column["Page"])
+    assert page.value == "http://127.0.0.1:8000/recommendations/BM22-R31/#kh"
+    assert (page.hyperlink.target, page.hyperlink.location) == (
+        "http://127.0.0.1:8000/recommendations/BM22-R31/",
+        "kh",
+    )
+    assert sheet.cell(row, column["GCM objective names"]).value == (
+        "5. Regular pathways; 11. Manage borders"
+    )
+    about = dict(book["About this file"].iter_rows(values_only=True))
+    assert about["Source"] == "http://127.0.0.1:8000/progress/?country=kh&overdue=on"
+    assert about["Filters"] == "Country: Cambodia; Only with overdue deadlines: yes"
+    assert about["As of"] == "today, as it stands"
+    assert about["Licence"] == "CC BY 3.0 IGO (https://creativecommons.org/licenses/by/3.0/igo/)"
+    assert about["Implemented"] == Status.definitions()[Status.IMPLEMENTED]
+    dated = load_workbook(io.BytesIO(body(client.get(export_url("xlsx", "as_of=2024-05-01")))))
+    assert dict(dated["About this file"].iter_rows(values_only=True))["As of"] == "1 May 2024"
+
+
+def test_csv_and_json_carry_the_same_columns_and_yes_no(client, published):
+    csv_headers, csv_rows = download(client, "csv", "country=kh")
+    json_headers, json_rows = download(client, "json", "country=kh")
+    assert csv_headers == json_headers == HEADERS
+    assert {row["Overdue"] for row in csv_rows} == {"TRUE", "FALSE"}
+    assert {row["Overdue"] for row in json_rows} == {True, False}
+    assert {row["Page"] for row in csv_rows} == {row["Page"] for row in json_rows}
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -321,7 +381,8 @@ def test_xlsx_writes_formula_like_text_as_text_exactly(client, formula_text):
     lead_agency = next(
         row[HEADERS.index("Lead agency")]
         for row in sheet.iter_rows(min_row=2)
-        if row[1].value == "BM22-R31" and row[7].value == "KH"
+        if row[HEADERS.index("Recommendation code")].value == "BM22-R31"
+        and row[HEADERS.index("Country code")].value == "KH"
     )
     assert lead_agency.data_type == "s"
 
@@ -499,7 +560,7 @@ def column(sheet, letter: str, start: int) -> list:
 
 def test_matrix_has_recommendations_down_and_countries_across(client, matrix_world):
     workbook = matrix(client)
-    assert workbook.sheetnames == ["Status matrix", "Legend"]
+    assert workbook.sheetnames == ["Status matrix", "Legend", "About this file"]
     sheet = workbook["Status matrix"]
     assert [cell.value for cell in sheet[1]] == [
         "Recommendation code",
