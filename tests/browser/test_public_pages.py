@@ -32,6 +32,10 @@ PAGES = {
     "country-detail": lambda consultation: reverse("tracker:country_detail", args=["kh"]),
     "consultation-list": lambda consultation: reverse("tracker:consultation_list"),
     "consultation-detail": lambda consultation: consultation.get_absolute_url(),
+    "how-it-works": lambda consultation: reverse("tracker:how_it_works"),
+    "progress-table-as-of": lambda consultation: (
+        reverse("tracker:progress_table") + "?as_of=2024-06-30&status=with_progress"
+    ),
 }
 
 
