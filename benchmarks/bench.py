@@ -11,7 +11,8 @@ once with every request rendered afresh. Prints requests per second, median and 
 latency, the ratio to /health/, and the page's query count (from the cache, and just
 after a change). Then times the CSV, XLSX and
 JSON exports of every commitment against a plain values_list().iterator() + csv.writer
-baseline of the same query (and PostgreSQL's COPY ... TO STDOUT of it), each in its own
+baseline of the same query (and PostgreSQL's COPY ... TO STDOUT of it), and a country
+brief (PDF and Word) of 100 commitments and of all of a country's, each in its own
 process to read its peak memory. Only loopback addresses are used; every loop is bounded
 in requests and time.
 """
@@ -276,6 +277,53 @@ def run_probe(kind: str) -> None:
     )
 
 
+BRIEF_KINDS = ("brief pdf 100", "brief docx 100", "brief pdf all", "brief docx all")
+
+
+def run_brief_probe(kind: str) -> None:
+    """A country brief, for 100 of the country with the most commitments, or all of them,
+    rendered by the code the brief URLs use (libraries loaded before the clock starts, as
+    in a running server)."""
+    import resource
+
+    django_setup()
+    import docx  # noqa: F401
+    import weasyprint  # noqa: F401
+    from django.db.models import Count
+
+    from tracker import briefs
+    from tracker.models import Country
+
+    _brief, fmt, size = kind.split()
+    country = Country.objects.annotate(n=Count("commitments")).order_by("-n").first()
+    commitments = country.commitments.all()
+    if size != "all":
+        first = country.commitments.order_by("pk").values_list("pk", flat=True)[: int(size)]
+        commitments = commitments.filter(pk__in=list(first))
+    started = time.perf_counter()
+    _filters, entries = briefs.read(commitments, {})
+    brief = briefs.country_brief(country, entries, None)
+    content = briefs.pdf_bytes(brief) if fmt == "pdf" else briefs.docx_bytes(brief)
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {"rows": len(entries), "seconds": seconds, "bytes": len(content), "peak_mb": peak_mb}
+        )
+    )
+
+
+def bench_briefs() -> None:
+    results = {kind: probe(kind) for kind in BRIEF_KINDS}
+    print("\nCountry briefs (each in its own process; limit: 3 s and 200 MB for 100 commitments)")
+    print(f"{'brief':<16}{'commitments':>12}{'seconds':>9}{'KB':>8}{'peak MB':>9}")
+    for kind, result in results.items():
+        print(
+            f"{kind:<16}{result['rows']:>12}{result['seconds']:>9.2f}"
+            f"{result['bytes'] / 1024:>8.0f}{result['peak_mb']:>9.0f}"
+        )
+
+
 def export_values():
     from tracker.models import Commitment
     from tracker.resources import ProgressResource
@@ -319,6 +367,9 @@ def main() -> None:
     parser.add_argument("--probe")
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 8)))
     options = parser.parse_args()
+    if options.probe in BRIEF_KINDS:
+        run_brief_probe(options.probe)
+        return
     if options.probe:
         run_probe(options.probe)
         return
@@ -330,6 +381,7 @@ def main() -> None:
     print(f"Database: {connection.vendor}; {Commitment.objects.count():,} commitments")
     bench_pages(options.seconds)
     bench_exports()
+    bench_briefs()
     import imports
 
     imports.run()
