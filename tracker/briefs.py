@@ -181,10 +181,15 @@ def recommendation_brief(recommendation, entries: list[Entry], as_of) -> Brief:
 def pdf_bytes(brief: Brief) -> bytes:
     """Through WeasyPrint (Pango shapes Khmer, Thai and Devanagari with the Noto fonts),
     tagged for accessibility (PDF/UA-1)."""
-    from weasyprint import HTML  # imported when a PDF is asked for: it is slow to load
+    # Imported when a PDF is asked for: it is slow to load.
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
     html = render_to_string("tracker/briefs/brief.html", {"brief": brief})
-    return HTML(string=html, base_url=settings.SITE_URL).write_pdf(pdf_variant="pdf/ua-1")
+    # The brief is self-contained: nothing (an address someone typed, say) is fetched.
+    nothing = URLFetcher(allowed_protocols=())
+    document = HTML(string=html, base_url=settings.SITE_URL, url_fetcher=nothing)
+    return document.write_pdf(pdf_variant="pdf/ua-1")
 
 
 # --- Word -------------------------------------------------------------------------------
