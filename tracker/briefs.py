@@ -227,7 +227,7 @@ def docx_bytes(brief: Brief) -> bytes:
     for entry in brief.entries:
         if brief.kind == "country":
             document.add_heading(f"{entry.code} {entry.heading}", level=2)
-            document.add_paragraph(
+            document.add_paragraph().add_run(
                 _("Paragraph %(number)s of “%(report)s”")
                 % {"number": entry.paragraph, "report": entry.consultation}
             ).italic = True

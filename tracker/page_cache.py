@@ -105,7 +105,10 @@ def public_page(view):
 
 
 def _key(request, token: str) -> str:
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    # The settings pages show (the licence, the contact) count too: a cache that outlives
+    # a restart does not keep pages from before they changed.
+    shown = (settings.DATA_LICENCE_NAME, settings.DATA_LICENCE_URL, settings.PUBLIC_CONTACT_EMAIL)
+    path = hashlib.sha256(repr((request.get_full_path(), shown)).encode()).hexdigest()
     zone = timezone.get_current_timezone_name()
     return f"page:v2:{token}:{get_language()}:{zone}:{timezone.localdate()}:{path}"
 
@@ -169,6 +172,7 @@ def connect_signals() -> None:
         tracker.ProgressUpdate,
         tracker.Evidence,
         tracker.Deadline,
+        tracker.SiteText,
     ]
     for model in shown:
         post_save.connect(_changed, sender=model, dispatch_uid=f"page_cache_save_{model}")
