@@ -326,4 +326,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every page it lays out at INFO; its warnings (a missing glyph) stay.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }
