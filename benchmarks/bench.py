@@ -282,13 +282,13 @@ BRIEF_KINDS = ("brief pdf 100", "brief docx 100", "brief pdf all", "brief docx a
 
 def run_brief_probe(kind: str) -> None:
     """A country brief, for 100 of the country with the most commitments, or all of them,
-    rendered by the code the brief URLs use (libraries loaded before the clock starts, as
-    in a running server)."""
+    rendered by the code the brief URLs use; the libraries loaded and one small PDF made
+    before the clock starts (fonts read), as in a server that has made one."""
     import resource
 
     django_setup()
     import docx  # noqa: F401
-    import weasyprint  # noqa: F401
+    import weasyprint
     from django.db.models import Count
 
     from tracker import briefs
@@ -300,6 +300,7 @@ def run_brief_probe(kind: str) -> None:
     if size != "all":
         first = country.commitments.order_by("pk").values_list("pk", flat=True)[: int(size)]
         commitments = commitments.filter(pk__in=list(first))
+    weasyprint.HTML(string="<p>ready</p>").write_pdf()
     started = time.perf_counter()
     _filters, entries = briefs.read(commitments, {})
     brief = briefs.country_brief(country, entries, None)
@@ -333,13 +334,16 @@ def export_values():
 
 
 def bench_exports() -> None:
+    from tracker.resources import ExportRow
+
     kinds = ("baseline", "5 columns", "copy", "csv", "xlsx", "json")
     results = {kind: probe(kind) for kind in kinds}
     base = results["baseline"]["seconds"]
     copy = results["copy"]
     print("\nExports of every commitment (each in its own process)")
     print(
-        "baseline: the export's query (14 values a row) written by csv.writer; 5 columns: "
+        f"baseline: the export's query ({len(ExportRow._fields)} values a row) written by "
+        "csv.writer; 5 columns: "
         "five plain columns of the commitment table; copy: COPY of the export's query"
     )
     print(

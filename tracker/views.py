@@ -392,20 +392,20 @@ def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         slug=slug,
     )
     outline = consultation.outline()
-    # One compact summary per recommendation: its countries by status (one query).
+    # One compact summary per recommendation, its countries by status, as one line of text
+    # (one query; a report of a thousand recommendations stays light).
     by_recommendation = Commitment.objects.filter(
         recommendation__consultation=consultation
     ).count_by("recommendation_id")
+    labels = [(status, str(label).lower()) for status, label in Status.choices]
     for _section, paragraphs in outline:
         for paragraph in paragraphs:
             recommendation = getattr(paragraph, "recommendation", None)
             if recommendation is not None:
                 counts = by_recommendation.get(recommendation.pk, {})
-                recommendation.status_summary = [
-                    (status, label, counts[status])
-                    for status, label in Status.choices
-                    if counts.get(status)
-                ]
+                recommendation.status_summary = ", ".join(
+                    f"{counts[status]} {label}" for status, label in labels if counts.get(status)
+                )
     context = {
         "consultation": consultation,
         "outline": outline,
