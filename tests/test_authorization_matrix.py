@@ -96,9 +96,7 @@ tracker:recommendation_list                            -             ok    ok   
 tracker:recommendation_detail                          code          ok    ok    ok    ok    ok
 tracker:country_list                                   -             ok    ok    ok    ok    ok
 tracker:country_detail                                 kh            ok    ok    ok    ok    ok
-tracker:country_brief                                  kh,pdf        ok    ok    ok    ok    ok
 tracker:country_brief                                  kh,docx       ok    ok    ok    ok    ok
-tracker:recommendation_brief                           code,pdf      ok    ok    ok    ok    ok
 tracker:recommendation_brief                           code,docx     ok    ok    ok    ok    ok
 tracker:how_it_works                                   -             ok    ok    ok    ok    ok
 tracker:update_feed                                    -             ok    ok    ok    ok    ok

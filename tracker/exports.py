@@ -31,13 +31,20 @@ def _disposition(filename: str) -> str:
     return f'attachment; filename="{filename}"'
 
 
+def licensed(response: HttpResponse, filename: str) -> HttpResponse:
+    """A download: its file name, and the licence of the data it holds (a Link header, as
+    RFC 8288 names it, for files such as CSV and JSON that have no place to say it)."""
+    response["Content-Disposition"] = _disposition(filename)
+    response["Link"] = f'<{settings.DATA_LICENCE_URL}>; rel="license"'
+    return response
+
+
 def csv_response(rows: Iterable[list], filename: str) -> StreamingHttpResponse:
     """Streamed, with the formula guard (see tracker.spreadsheets)."""
     response = StreamingHttpResponse(
         spreadsheets.csv_lines(rows), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = _disposition(filename)
-    return response
+    return licensed(response, filename)
 
 
 def json_response(rows: Iterable[list], filename: str) -> StreamingHttpResponse:
@@ -45,8 +52,7 @@ def json_response(rows: Iterable[list], filename: str) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         spreadsheets.json_chunks(rows), content_type="application/json; charset=utf-8"
     )
-    response["Content-Disposition"] = _disposition(filename)
-    return response
+    return licensed(response, filename)
 
 
 def about(filters, source_url: str) -> list[tuple[str, str | None]]:
@@ -105,8 +111,7 @@ def xlsx_response(
         spreadsheets.xlsx_bytes(rows, title=title, about=about_rows),
         content_type=spreadsheets.XLSX_TYPE,
     )
-    response["Content-Disposition"] = _disposition(filename)
-    return response
+    return licensed(response, filename)
 
 
 def matrix_response(commitments, filename: str, about_rows: list | None = None) -> HttpResponse:
@@ -192,5 +197,4 @@ def matrix_response(commitments, filename: str, about_rows: list | None = None) 
                 sheet.write_string(index, 1, spreadsheets.text_cell(value), wrap)
     workbook.close()
     response = HttpResponse(buffer.getvalue(), content_type=spreadsheets.XLSX_TYPE)
-    response["Content-Disposition"] = _disposition(filename)
-    return response
+    return licensed(response, filename)

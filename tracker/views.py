@@ -324,9 +324,7 @@ def _brief_response(request, brief_of, commitments, fmt: str, stem: str) -> Http
         content, content_type = briefs.pdf_bytes(brief), "application/pdf"
     else:
         content, content_type = briefs.docx_bytes(brief), briefs.DOCX_TYPE
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return exports.licensed(HttpResponse(content, content_type=content_type), name)
 
 
 @public_page

@@ -249,6 +249,7 @@ def test_word_brief_of_a_country_holds_each_commitment(client, reported):
     assert response["Content-Disposition"] == (
         f'attachment; filename="gcm-brief-KH-{today().isoformat()}.docx"'
     )
+    assert response["Link"] == f'<{LICENCE[1]}>; rel="license"'
     brief = read_docx(response)
     assert brief.title == "Country brief: Cambodia"
     assert brief.cover == {

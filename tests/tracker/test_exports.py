@@ -296,6 +296,15 @@ def test_csv_and_json_carry_the_same_columns_and_yes_no(client, published):
     assert {row["Page"] for row in csv_rows} == {row["Page"] for row in json_rows}
 
 
+@pytest.mark.parametrize(
+    "url", [export_url(fmt) for fmt in FORMATS] + [matrix_url()], ids=[*FORMATS, "matrix"]
+)
+def test_every_download_names_the_licence_of_its_data(client, world, url, settings):
+    settings.DATA_LICENCE_URL = "https://example.org/licence"
+    response = client.get(url)
+    assert response["Link"] == '<https://example.org/licence>; rel="license"'
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_export_is_a_named_download(client, world, fmt):
     response = client.get(export_url(fmt, "as_of=2024-05-01"))
