@@ -27,6 +27,10 @@ class Bar:
     url: str = ""
 
     @property
+    def overdue_url(self) -> str:
+        return f"{self.url}&overdue=on" if "?" in self.url else ""
+
+    @property
     def total(self) -> int:
         return self.figures.total
 
@@ -43,6 +47,10 @@ class Chart:
     @property
     def is_empty(self) -> bool:
         return not any(bar.total for bar in self.bars)
+
+    @property
+    def counts_overdue(self) -> bool:
+        return any(bar.figures.overdue is not None for bar in self.bars)
 
 
 def stacked_bars(rows: list[tuple[str, Figures, str]]) -> Chart:

@@ -33,7 +33,7 @@ def quarterly(country_id: int | None = None) -> list[tuple[str, Figures]]:
         counts = counts.filter(country_id=country_id)
     rows = []
     for quarter, by_country in counts.series():
-        figures = sum(by_country.values(), Figures.empty())
+        figures = sum(by_country.values(), Figures(Figures.empty().counts, None))
         if figures.total or rows:
             label = gettext("%(year)s Q%(quarter)s") % {
                 "year": quarter.year,

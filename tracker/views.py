@@ -241,7 +241,7 @@ def recommendation_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @public_page
 def country_list(request: HttpRequest) -> HttpResponse:
-    by_country = Commitment.objects.figures_by("country_id")
+    by_country = Commitment.objects.figures_by("country_id", overdue=False)
     countries = sorted(Country.objects.all(), key=lambda country: country.name)
     rows = [(country, by_country.get(country.pk, Figures.empty())) for country in countries]
     context = {
@@ -266,7 +266,7 @@ def country_detail(request: HttpRequest, iso: str) -> HttpResponse:
         "recommendation__consultation__date", "recommendation__paragraph__number"
     )
     figures = country.commitments.figures()
-    region = Commitment.objects.figures()
+    region = Commitment.objects.figures(overdue=False)  # its share, for comparison
     paginator = Paginator(commitments, PAGE_SIZE)
     paginator.count = figures.total  # known already: no COUNT query
     deadlines, more_deadlines = _first(

@@ -68,7 +68,8 @@ def chart_table(response, chart_id: str) -> dict[str, dict[str, str]]:
     rows = {}
     for row in figure[0].xpath(".//table/tbody/tr"):
         cells = [words(cell) for cell in row.xpath("./td")]
-        rows[words(row.xpath("./th")[0])] = dict(zip(COLUMNS, cells, strict=True))
+        names = [*COLUMNS, "overdue"] if len(cells) > len(COLUMNS) else COLUMNS
+        rows[words(row.xpath("./th")[0])] = dict(zip(names, cells, strict=True))
     return rows
 
 
@@ -182,20 +183,28 @@ def test_dashboard_headline_counts_what_applies(client, counted):
 def test_dashboard_bars_per_country_and_per_objective(client, counted):
     response = client.get(reverse("tracker:dashboard"))
     assert chart_bars(response, "country-chart") == {
-        "Cambodia": ("100% with progress, of 4 commitments", "/progress/?country=kh"),
+        "Cambodia": (
+            "100% with progress, of 4 commitments · 1 implemented · 1 overdue",
+            "/progress/?country=kh",
+        ),
         "Thailand": ("0% with progress, of 2 commitments", "/progress/?country=th"),
     }
     assert chart_table(response, "country-chart") == {
-        "Cambodia": row(planned=1, in_progress=1, partially_implemented=1, implemented=1),
-        "Thailand": row(not_started=1, not_applicable=1),
+        "Cambodia": row(
+            planned=1, in_progress=1, partially_implemented=1, implemented=1, overdue=1
+        ),
+        "Thailand": row(not_started=1, not_applicable=1, overdue=0),
     }
     assert chart_bars(response, "objective-chart") == {
         "5. Regular pathways": ("75% with progress, of 4 commitments", "/progress/?objective=5"),
-        "11. Manage borders": ("80% with progress, of 6 commitments", "/progress/?objective=11"),
+        "11. Manage borders": (
+            "80% with progress, of 6 commitments · 1 implemented · 1 overdue",
+            "/progress/?objective=11",
+        ),
     }
     assert chart_table(response, "objective-chart") == {
         "5. Regular pathways": row(
-            not_started=1, planned=1, in_progress=1, partially_implemented=1
+            not_started=1, planned=1, in_progress=1, partially_implemented=1, overdue=0
         ),
         "11. Manage borders": row(
             not_started=1,
@@ -204,6 +213,7 @@ def test_dashboard_bars_per_country_and_per_objective(client, counted):
             partially_implemented=1,
             implemented=1,
             not_applicable=1,
+            overdue=1,
         ),
     }
     overdue = {
@@ -219,12 +229,14 @@ def test_dashboard_bars_per_country_and_per_objective(client, counted):
     }
 
 
-def row(**counts) -> dict[str, str]:
-    """A chart table's row for these counts, with its total and share as the page shows."""
+def row(overdue=None, **counts) -> dict[str, str]:
+    """A chart table's row for these counts, with its total and share as the page shows,
+    and its commitments with an overdue deadline where the chart counts them."""
     figures = Figures({**dict.fromkeys(Status.values, 0), **counts})
     cells = {status: str(figures.counts[status]) for status in Status.values}
     share = "—" if figures.share is None else f"{figures.share}%"
-    return {**cells, "total": str(figures.total), "share": share}
+    late = {} if overdue is None else {"overdue": str(overdue)}
+    return {**cells, "total": str(figures.total), "share": share, **late}
 
 
 def test_country_page_share_and_comparison_with_all_countries(client, counted):
@@ -238,7 +250,9 @@ def test_country_page_share_and_comparison_with_all_countries(client, counted):
         ("1 commitment with an overdue deadline", "/progress/?country=kh&overdue=on"),
     ]
     assert chart_table(cambodia, "comparison-chart") == {
-        "Cambodia": row(planned=1, in_progress=1, partially_implemented=1, implemented=1),
+        "Cambodia": row(
+            planned=1, in_progress=1, partially_implemented=1, implemented=1, overdue=1
+        ),
         "All countries": row(
             not_started=1,
             planned=1,
@@ -246,6 +260,7 @@ def test_country_page_share_and_comparison_with_all_countries(client, counted):
             partially_implemented=1,
             implemented=1,
             not_applicable=1,
+            overdue="—",  # the comparison is of shares
         ),
     }
     thailand = client.get(reverse("tracker:country_detail", args=["th"]))
