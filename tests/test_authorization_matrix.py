@@ -99,6 +99,24 @@ tracker:country_detail                                 kh            ok    ok   
 tracker:country_brief                                  kh,docx       ok    ok    ok    ok    ok
 tracker:recommendation_brief                           code,docx     ok    ok    ok    ok    ok
 tracker:how_it_works                                   -             ok    ok    ok    ok    ok
+# --- the read API: public data for anyone; an update not accepted is not there -------------------
+api:schema                                             -             ok    ok    ok    ok    ok
+api:docs                                               -             ok    ok    ok    ok    ok
+api:consultation-list                                  -             ok    ok    ok    ok    ok
+api:consultation-detail                                cons_code     ok    ok    ok    ok    ok
+api:recommendation-list                                -             ok    ok    ok    ok    ok
+api:recommendation-detail                              code          ok    ok    ok    ok    ok
+api:country-list                                       -             ok    ok    ok    ok    ok
+api:country-detail                                     kh            ok    ok    ok    ok    ok
+api:commitment-list                                    -             ok    ok    ok    ok    ok
+api:commitment-detail                                  kh31          ok    ok    ok    ok    ok
+api:update-list                                        -             ok    ok    ok    ok    ok
+api:update-detail                                      accepted      ok    ok    ok    ok    ok
+api:update-detail                                      upd           deny  deny  deny  deny  deny
+api:gcm-objective-list                                 -             ok    ok    ok    ok    ok
+api:gcm-objective-detail                               objective_no  ok    ok    ok    ok    ok
+api:sdg-list                                           -             ok    ok    ok    ok    ok
+api:sdg-detail                                         sdg_no        ok    ok    ok    ok    ok
 tracker:update_feed                                    -             ok    ok    ok    ok    ok
 tracker:evidence_file                                  public_ev     ok    ok    ok    ok    ok
 tracker:evidence_file                                  ev            deny  ok    deny  ok    ok
@@ -562,6 +580,7 @@ def build_objects() -> dict:
         "rec@v": version(r31),
         "cons": consultation.pk,
         "slug": consultation.slug,
+        "cons_code": consultation.code,
         "cons_ct": ContentType.objects.get_for_model(Consultation).pk,
         "para": paragraph.pk,
         "para@v": version(paragraph),
@@ -569,6 +588,8 @@ def build_objects() -> dict:
         "agenda": consultation.agenda_items.first().pk,
         "objective": (r31.gcm_objectives.first() or GcmObjective.objects.first()).pk,
         "sdg": (r31.sdgs.first() or Sdg.objects.first()).pk,
+        "objective_no": GcmObjective.objects.order_by("number").first().number,
+        "sdg_no": Sdg.objects.order_by("number").first().number,
         "principle": GuidingPrinciple.objects.first().pk,
         "theme": theme.pk,
         "user": focal_kh.pk,

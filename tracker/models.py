@@ -1067,6 +1067,7 @@ class PublicRevision(models.Model):
     """
 
     token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField(null=True, blank=True)  # when the token last changed
 
     class Meta:
         verbose_name = _("public revision")

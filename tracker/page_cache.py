@@ -13,6 +13,7 @@ in for each request.
 
 import contextlib
 import contextvars
+import datetime as dt
 import hashlib
 import logging
 import uuid
@@ -46,10 +47,21 @@ def bump() -> str:
     """A new token: every cached public page is out of date."""
     from tracker.models import PublicRevision
 
-    token = uuid.uuid4().hex
-    if not PublicRevision.objects.update(token=token):
-        PublicRevision.objects.create(token=token)
+    token, now = uuid.uuid4().hex, timezone.now()
+    if not PublicRevision.objects.update(token=token, changed_at=now):
+        PublicRevision.objects.create(token=token, changed_at=now)
     return token
+
+
+def current_revision() -> tuple[str, "dt.datetime | None"]:
+    """The token and when it last changed (for the API's ETag and Last-Modified)."""
+    from tracker.models import PublicRevision
+
+    row = PublicRevision.objects.order_by("pk").values_list("token", "changed_at").first()
+    if row is None:
+        bump()
+        return current_revision()
+    return row
 
 
 @contextlib.contextmanager

@@ -1,0 +1,226 @@
+"""What the API shows of each resource: public data only. Progress comes from accepted
+updates, evidence only when public and published; nothing of reviews, internal evidence or
+the people who report."""
+
+from django.conf import settings
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from consultations.models import Consultation, GcmObjective, Paragraph, Recommendation, Sdg, Section
+from tracker.models import Commitment, Country, Deadline, Evidence, ProgressUpdate, Status
+
+
+def _site(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+class GcmObjectiveSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = GcmObjective
+        fields = ["number", "short_name", "title"]
+
+
+class SdgSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Sdg
+        fields = ["number", "short_name", "title"]
+
+
+class ConsultationSerializer(serializers.ModelSerializer):
+    page = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Consultation
+        fields = ["code", "slug", "title", "series", "document_type", "date", "venue", "page"]
+
+    def get_page(self, consultation) -> str:
+        return _site(consultation.get_absolute_url())
+
+
+class SectionSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Section
+        fields = ["key", "label", "title", "kind", "level", "parent", "intro"]
+
+
+class ParagraphSerializer(serializers.ModelSerializer):
+    section = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
+    recommendation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Paragraph
+        fields = ["number", "section", "text", "recommendation"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_recommendation(self, paragraph) -> str | None:
+        recommendation = getattr(paragraph, "recommendation", None)
+        return recommendation.code if recommendation is not None else None
+
+
+class ConsultationDetailSerializer(ConsultationSerializer):
+    sections = SectionSerializer(many=True, read_only=True)
+    paragraphs = ParagraphSerializer(many=True, read_only=True)
+
+    class Meta(ConsultationSerializer.Meta):
+        fields = [*ConsultationSerializer.Meta.fields, "sections", "paragraphs"]
+
+
+class RecommendationSerializer(serializers.ModelSerializer):
+    consultation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    paragraph = serializers.IntegerField(source="paragraph.number", read_only=True)
+    text = serializers.CharField(source="paragraph.text", read_only=True)
+    gcm_objectives = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
+    sdgs = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
+    themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    page = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Recommendation
+        fields = [
+            "code",
+            "consultation",
+            "paragraph",
+            "short_title",
+            "text",
+            "is_current",
+            "gcm_objectives",
+            "sdgs",
+            "themes",
+            "page",
+        ]
+
+    def get_page(self, recommendation) -> str:
+        return _site(reverse("tracker:recommendation_detail", args=[recommendation.code]))
+
+
+class CountrySerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="code.code", read_only=True)
+    name = serializers.CharField(read_only=True)
+    page = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Country
+        fields = ["code", "name", "is_champion", "public_contact", "page"]
+
+    def get_page(self, country) -> str:
+        return _site(country.get_absolute_url())
+
+
+class UpdateSerializer(serializers.ModelSerializer):
+    """An accepted progress update."""
+
+    recommendation = serializers.CharField(source="commitment.recommendation.code")
+    country = serializers.CharField(source="commitment.country.code.code")
+    date = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProgressUpdate
+        fields = [
+            "id",
+            "recommendation",
+            "country",
+            "status",
+            "date",
+            "accepted_at",
+            "narrative",
+            "challenges",
+            "support_needed",
+            "is_demo",
+        ]
+
+    def get_date(self, update) -> str:
+        return update.created_at.date().isoformat()
+
+
+class LatestUpdateSerializer(serializers.ModelSerializer):
+    date = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ["id", "status", "date", "narrative", "challenges", "support_needed"]
+
+    def get_date(self, update) -> str:
+        return update.created_at.date().isoformat()
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    # A web address, or "" for none (a plain string: one schema, not "a URL or empty").
+    url = serializers.CharField(read_only=True)
+    file = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = ["title", "date", "note", "url", "file"]
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_file(self, evidence) -> str | None:
+        return _site(evidence.get_file_url()) if evidence.file else None
+
+
+class DeadlineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Deadline
+        fields = ["due_date", "description"]
+
+
+class CommitmentSerializer(serializers.ModelSerializer):
+    """A commitment as the progress table shows it; as of a day (`as_of`), its status, lead
+    agency and latest accepted update as they stood then."""
+
+    recommendation = serializers.CharField(source="recommendation.code")
+    country = serializers.CharField(source="country.code.code")
+    status = serializers.SerializerMethodField()
+    status_date = serializers.SerializerMethodField()
+    lead_agency = serializers.SerializerMethodField()
+    latest_update = serializers.SerializerMethodField()
+    public_evidence = EvidenceSerializer(many=True, source="api_evidence", read_only=True)
+    next_deadline = serializers.DateField(read_only=True, allow_null=True)
+    overdue = serializers.BooleanField(source="has_overdue", read_only=True)
+    page = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "id",
+            "recommendation",
+            "country",
+            "status",
+            "status_date",
+            "response",
+            "lead_agency",
+            "latest_update",
+            "public_evidence",
+            "next_deadline",
+            "overdue",
+            "page",
+        ]
+
+    def _then(self, commitment) -> bool:
+        return hasattr(commitment, "as_of_status")
+
+    @extend_schema_field(serializers.ChoiceField(choices=Status.choices))
+    def get_status(self, commitment) -> str:
+        return commitment.as_of_status if self._then(commitment) else commitment.status
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_status_date(self, commitment) -> str | None:
+        day = commitment.as_of_status_date if self._then(commitment) else commitment.status_date
+        return day.isoformat() if day else None
+
+    def get_lead_agency(self, commitment) -> str:
+        return commitment.as_of_lead_agency if self._then(commitment) else commitment.lead_agency
+
+    @extend_schema_field(LatestUpdateSerializer(allow_null=True))
+    def get_latest_update(self, commitment):
+        if self._then(commitment):
+            update = self.context.get("updates_then", {}).get(commitment.as_of_update)
+        else:
+            update = commitment.latest_accepted_update
+        return LatestUpdateSerializer(update).data if update else None
+
+    def get_page(self, commitment) -> str:
+        path = reverse("tracker:recommendation_detail", args=[commitment.recommendation.code])
+        return _site(f"{path}#{commitment.country.code.code.lower()}")

@@ -1,0 +1,170 @@
+"""Read-only endpoints. Commitments and recommendations are filtered by the pages' own
+FilterSets (tracker.filters), so the API, the pages and the downloads agree."""
+
+from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import viewsets
+
+from consultations.models import (
+    Consultation,
+    GcmObjective,
+    Paragraph,
+    Recommendation,
+    Sdg,
+    Section,
+)
+from tracker.api import serializers
+from tracker.api.http import ConditionalMixin
+from tracker.filters import CommitmentFilter, RecommendationFilter
+from tracker.models import Commitment, Country, Evidence, ProgressUpdate
+from tracker.resources import ProgressResource
+
+
+class ReadOnly(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class GcmObjectives(ReadOnly):
+    """The 23 objectives of the Global Compact for Migration."""
+
+    queryset = GcmObjective.objects.order_by("number")
+    serializer_class = serializers.GcmObjectiveSerializer
+    lookup_field = "number"
+    pagination_class = None
+
+
+class Sdgs(ReadOnly):
+    """The 17 Sustainable Development Goals."""
+
+    queryset = Sdg.objects.order_by("number")
+    serializer_class = serializers.SdgSerializer
+    lookup_field = "number"
+    pagination_class = None
+
+
+class Consultations(ReadOnly):
+    """The consultation reports; one report with its sections and numbered paragraphs,
+    verbatim."""
+
+    lookup_field = "code"
+
+    def get_queryset(self):
+        consultations = Consultation.objects.order_by("date", "code")
+        if self.action == "retrieve":
+            paragraphs = Paragraph.objects.select_related("section", "recommendation")
+            consultations = consultations.prefetch_related(
+                Prefetch("sections", queryset=Section.objects.select_related("parent")),
+                Prefetch("paragraphs", queryset=paragraphs.order_by("number")),
+            )
+        return consultations
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return serializers.ConsultationDetailSerializer
+        return serializers.ConsultationSerializer
+
+
+class Recommendations(ReadOnly):
+    """Recommendations, with the progress table's facets (a country, status or overdue
+    filter keeps the recommendations with such a commitment)."""
+
+    serializer_class = serializers.RecommendationSerializer
+    filterset_class = RecommendationFilter
+    lookup_field = "code"
+    queryset = (
+        Recommendation.objects.select_related("consultation", "paragraph")
+        .prefetch_related("gcm_objectives", "sdgs", "themes")
+        .order_by("consultation__date", "paragraph__number")
+    )
+
+
+class Countries(ReadOnly):
+    """The countries that own recommendations."""
+
+    serializer_class = serializers.CountrySerializer
+    queryset = Country.objects.order_by("code")
+    pagination_class = None
+
+    def get_object(self):
+        self.kwargs["code"] = self.kwargs["code"].upper()
+        return super().get_object()
+
+    lookup_field = "code"
+
+
+@extend_schema_view(
+    list=extend_schema(
+        examples=[
+            OpenApiExample("All commitments of Thailand", value={}, request_only=True),
+        ],
+        parameters=[
+            OpenApiParameter(
+                "country",
+                OpenApiTypes.STR,
+                description="A country code in any case (th) or "
+                "its English name, e.g. /api/v1/commitments/?country=th: all commitments of "
+                "Thailand.",
+            ),
+            OpenApiParameter(
+                "changed_since",
+                OpenApiTypes.DATE,
+                description="Only commitments where "
+                "something public changed since that day, e.g. since the last IMRF: "
+                "?changed_since=2026-05-08.",
+            ),
+            OpenApiParameter(
+                "as_of",
+                OpenApiTypes.DATE,
+                description="Each commitment as it stood at the end of that day.",
+            ),
+        ],
+    )
+)
+class Commitments(ReadOnly):
+    """Commitments (a recommendation and a country that owns it) with their public
+    progress: the rows of /progress/ for the same query string."""
+
+    serializer_class = serializers.CommitmentSerializer
+    filterset_class = CommitmentFilter
+
+    def get_queryset(self):
+        evidence = Evidence.objects.public().order_by("date", "pk")
+        return (
+            ProgressResource.rows_of(Commitment.objects.all())
+            .prefetch_related(Prefetch("evidence", queryset=evidence, to_attr="api_evidence"))
+            .order_by(
+                "recommendation__consultation__date",
+                "recommendation__paragraph__number",
+                "country__code",
+                "pk",
+            )
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["updates_then"] = getattr(self, "_updates_then", {})
+        return context
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        rows = page if page is not None else list(queryset)
+        ids = [c.as_of_update for c in rows if getattr(c, "as_of_update", None)]
+        self._updates_then = ProgressUpdate.objects.in_bulk(ids) if ids else {}
+        return page
+
+
+class Updates(ReadOnly):
+    """Accepted progress updates, newest first."""
+
+    serializer_class = serializers.UpdateSerializer
+    queryset = (
+        ProgressUpdate.objects.accepted()
+        .select_related("commitment__recommendation", "commitment__country")
+        .order_by("-accepted_at", "-pk")
+    )
