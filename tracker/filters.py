@@ -7,6 +7,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from consultations.models import Consultation, GcmObjective, Recommendation, Sdg, Section, Theme
 from tracker import page_cache
@@ -87,7 +89,12 @@ class CountryField(django_filters.fields.ChoiceField):
         return countries.by_name(value) or value
 
 
-class CountryFilter(django_filters.ChoiceFilter):
+@extend_schema_field(OpenApiTypes.STR)
+class OptionFilter(django_filters.ChoiceFilter):
+    """A facet whose options are read from the data: the API's schema types it as text."""
+
+
+class CountryFilter(OptionFilter):
     field_class = CountryField
 
 
@@ -101,27 +108,27 @@ class TagFilters(django_filters.FilterSet):
     prefix = ""
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
-    consultation = django_filters.ChoiceFilter(
+    consultation = OptionFilter(
         label=_("Consultation"),
         choices=_options("consultation", _consultations),
         empty_label=_("All consultations"),
     )
-    section = django_filters.ChoiceFilter(
+    section = OptionFilter(
         label=_("Section"),
         choices=_options("section", _sections),
         empty_label=_("All sections"),
     )
-    objective = django_filters.ChoiceFilter(
+    objective = OptionFilter(
         label=_("GCM objective"),
         choices=_options("objective", lambda: _tags(GcmObjective)),
         empty_label=_("All GCM objectives"),
     )
-    sdg = django_filters.ChoiceFilter(
+    sdg = OptionFilter(
         label=_("SDG"),
         choices=_options("sdg", lambda: _tags(Sdg)),
         empty_label=_("All SDGs"),
     )
-    theme = django_filters.ChoiceFilter(
+    theme = OptionFilter(
         label=_("Theme"),
         choices=_options("theme", _themes),
         empty_label=_("All themes"),
