@@ -87,8 +87,11 @@ def query_counts(path: str) -> dict[str, int]:
     return counts
 
 
-def hammer(path: str, seconds: float, max_requests: int) -> dict:
-    """Requests from CONNECTIONS keep-alive connections for `seconds` (bounded)."""
+def hammer(
+    path: str, seconds: float, max_requests: int, headers: dict | None = None, expect: int = 200
+) -> dict:
+    """Requests from CONNECTIONS keep-alive connections for `seconds` (bounded); a
+    response other than `expect` counts as an error."""
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -100,11 +103,11 @@ def hammer(path: str, seconds: float, max_requests: int) -> dict:
         local, bad = [], 0
         while time.monotonic() < deadline and len(local) < max_requests // CONNECTIONS:
             started = time.perf_counter()
-            connection.request("GET", path, headers={"Host": "127.0.0.1"})
+            connection.request("GET", path, headers={"Host": "127.0.0.1", **(headers or {})})
             response = connection.getresponse()
             response.read()
             local.append(time.perf_counter() - started)
-            bad += response.status != 200
+            bad += response.status != expect
         connection.close()
         with lock:
             latencies.extend(local)
@@ -201,6 +204,44 @@ def bench_pages(seconds: float) -> None:
                 )
                 + (f"  {row['errors']} ERRORS" if row["errors"] else "")
             )
+
+
+def bench_api(seconds: float) -> None:
+    """The API's commitments list (100 a page, 3 filters), with the limit per address as in
+    production (API_RATE) but the benchmark's address named in API_UNLIMITED_ADDRESSES;
+    then the same request with its ETag, answered 304."""
+    from tracker.models import Country
+
+    iso = Country.objects.order_by("pk").first().code.code.lower()
+    path = f"/api/v1/commitments/?consultation=SCALE&country={iso}&status=in_progress&page_size=100"
+    workers = int(os.environ.get("BENCH_WORKERS", 4))
+    server = start_server(workers, API_UNLIMITED_ADDRESSES="127.0.0.1")
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        connection.request("GET", path, headers={"Host": "127.0.0.1"})
+        first = connection.getresponse()
+        first.read()
+        etag = first.getheader("ETag")
+        rows = []
+        for name, url, headers, expect in (
+            ("health (floor)", "/health/", None, 200),
+            ("commitments, 100", path, None, 200),
+            ("same, If-None-Match", path, {"If-None-Match": etag}, 304),
+        ):
+            hammer(url, 1.0, 200, headers, expect)  # warm up
+            rows.append({**hammer(url, seconds, 100_000, headers, expect), "name": name})
+    finally:
+        server.terminate()
+        server.wait(10)
+    print(f"\nAPI: {CONNECTIONS} connections, {seconds:.0f} s each ({path})")
+    print(f"{'request':<22}{'req/s':>9}{'median ms':>11}{'p99 ms':>9}{'vs floor':>10}")
+    floor = rows[0]["rps"]
+    for row in rows:
+        print(
+            f"{row['name']:<22}{row['rps']:>9.0f}{row['median_ms']:>11.1f}"
+            f"{row['p99_ms']:>9.1f}{row['rps'] / floor:>9.0%}"
+            + (f"  {row['errors']} ERRORS" if row["errors"] else "")
+        )
 
 
 def probe(kind: str) -> dict:
@@ -369,6 +410,7 @@ def bench_exports() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--probe")
+    parser.add_argument("--api-only", action="store_true", help="Only the API's lines.")
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 8)))
     options = parser.parse_args()
     if options.probe in BRIEF_KINDS:
@@ -383,7 +425,11 @@ def main() -> None:
     from tracker.models import Commitment
 
     print(f"Database: {connection.vendor}; {Commitment.objects.count():,} commitments")
+    if options.api_only:
+        bench_api(options.seconds)
+        return
     bench_pages(options.seconds)
+    bench_api(options.seconds)
     bench_exports()
     bench_briefs()
     import imports

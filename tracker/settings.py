@@ -339,6 +339,7 @@ LOGGING = {
 # every response; anonymous clients are limited per address (the address as sign-in
 # throttling reads it, through TRUSTED_PROXIES).
 API_RATE = os.environ.get("API_RATE", "120/minute")
+API_UNLIMITED_ADDRESSES = env_list("API_UNLIMITED_ADDRESSES")
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],

@@ -177,6 +177,10 @@ def test_an_address_asking_too_often_is_told_to_wait(client, world, settings):
     settings.TRUSTED_PROXIES = ["127.0.0.1"]
     other = client.get(api("sdgs/"), REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert other.status_code == 200
+    # An address the operator names is not limited.
+    settings.TRUSTED_PROXIES = []
+    settings.API_UNLIMITED_ADDRESSES = ["127.0.0.1"]
+    assert get(client, "sdgs/").status_code == 200
 
 
 def test_the_documentation_is_served_by_the_site_itself(client, world):
