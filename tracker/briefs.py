@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from consultations.templatetags.report_text import plain_text
+from tracker import links
 from tracker.filters import CommitmentFilter
 from tracker.models import Deadline, Evidence, Figures, ProgressUpdate, Status
 from tracker.resources import ProgressResource
@@ -128,9 +128,7 @@ def read(commitments, data: dict) -> tuple[CommitmentFilter, list[Entry] | None]
                 note=update.narrative if update else "",
                 evidence=c.brief_evidence,
                 deadlines=c.open_deadlines,
-                url=settings.SITE_URL.rstrip("/")
-                + reverse("tracker:recommendation_detail", args=[recommendation.code])
-                + f"#{c.country.code.code.lower()}",
+                url=links.commitment_page(recommendation.code, c.country.code.code),
             )
         )
     return filters, entries
@@ -145,17 +143,12 @@ def figures_of(entries: list[Entry]) -> Figures:
     return Figures(counts, overdue)
 
 
-def _source(path: str) -> str:
-    """The page the brief comes from."""
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def country_brief(country, entries: list[Entry], as_of) -> Brief:
     return Brief(
         kind="country",
         title=_("Country brief: %(country)s") % {"country": country.name},
         subject=country.name,
-        source_url=_source(country.get_absolute_url()),
+        source_url=links.absolute(country.get_absolute_url()),
         as_of=as_of,
         figures=figures_of(entries),
         entries=entries,
@@ -167,7 +160,7 @@ def recommendation_brief(recommendation, entries: list[Entry], as_of) -> Brief:
         kind="recommendation",
         title=_("Recommendation brief: %(code)s") % {"code": recommendation.code},
         subject=f"{recommendation.code} {recommendation.heading}",
-        source_url=_source(reverse("tracker:recommendation_detail", args=[recommendation.code])),
+        source_url=links.recommendation_page(recommendation.code),
         as_of=as_of,
         figures=figures_of(entries),
         entries=entries,

@@ -3,16 +3,11 @@
 Who receives them is asked of tracker.permissions: reviewers are the network staff.
 """
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 
-from tracker import permissions
-
-
-def _admin_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+from tracker import links, permissions
 
 
 def staff_reviewer_emails() -> list[str]:
@@ -26,15 +21,15 @@ def _send_later(subject: str, body: str, recipients: list[str]) -> None:
 
 
 def _update_url(update) -> str:
-    return _admin_url(reverse("admin:tracker_progressupdate_change", args=[update.pk]))
+    return links.absolute(reverse("admin:tracker_progressupdate_change", args=[update.pk]))
 
 
 def _review_url(update) -> str:
-    return _admin_url(reverse("tracker:review_update", args=[update.pk]))
+    return links.absolute(reverse("tracker:review_update", args=[update.pk]))
 
 
 def _report_url(update) -> str:
-    return _admin_url(reverse("tracker:report_progress", args=[update.commitment_id]))
+    return links.absolute(reverse("tracker:report_progress", args=[update.commitment_id]))
 
 
 def update_submitted(update) -> None:
@@ -53,7 +48,7 @@ def updates_submitted(updates, *, by) -> None:
     if len(updates) == 1:
         update_submitted(updates[0])
         return
-    changelist = _admin_url(reverse("tracker:review_queue"))
+    changelist = links.absolute(reverse("tracker:review_queue"))
     lines = "\n".join(
         f"- {update.commitment}: {update.get_status_display()}" for update in updates[:50]
     )
@@ -122,7 +117,7 @@ def invitation(user, *, by) -> None:
 
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    link = _admin_url(reverse("password_reset_confirm", args=[uid, token]))
+    link = links.absolute(reverse("password_reset_confirm", args=[uid, token]))
     roles_held = []
     if permissions.is_network_staff(user):
         roles_held.append("network staff")
@@ -136,7 +131,7 @@ def invitation(user, *, by) -> None:
         f"{by.get_full_name() or by.username} has given you an account on GCM Tracker{role}.\n\n"
         f"Choose your password here (the link works for three days):\n{link}\n\n"
         f"Your username is: {user.username}\n"
-        f"Then sign in: {_admin_url(reverse('tracker:start'))}\n",
+        f"Then sign in: {links.absolute(reverse('tracker:start'))}\n",
         [user.email],
     )
 
@@ -161,7 +156,7 @@ def round_reminders(reporting_round) -> int:
         lines = "\n".join(
             f"- {c.recommendation.code} · {c.country.name}: "
             f"{'returned to you' if c.standing == 'returned' else 'no update yet'}\n"
-            f"  {_admin_url(reverse('tracker:report_progress', args=[c.pk]))}"
+            f"  {links.absolute(reverse('tracker:report_progress', args=[c.pk]))}"
             for c in mine
         )
         _send_later(

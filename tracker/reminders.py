@@ -3,14 +3,12 @@
 import logging
 import smtplib
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from tracker import permissions
+from tracker import links, permissions
 from tracker.models import Deadline, DeadlineReminder
 
 logger = logging.getLogger(__name__)
@@ -65,9 +63,7 @@ def _body(user, deadlines, today) -> str:
     lines.append("")
     for deadline in deadlines:
         state = "OVERDUE" if deadline.due_date < today else "due"
-        url = settings.SITE_URL.rstrip("/") + reverse(
-            "tracker:report_progress", args=[deadline.commitment_id]
-        )
+        url = links.page("tracker:report_progress", deadline.commitment_id)
         lines.append(
             f"- {state} {date_format(deadline.due_date)}: {deadline.description} "
             f"({deadline.commitment}) {url}"

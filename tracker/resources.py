@@ -10,10 +10,8 @@ import datetime as dt
 from collections import defaultdict
 from typing import NamedTuple
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +21,7 @@ from import_export.results import RowResult
 
 from consultations.models import Recommendation
 from consultations.templatetags.report_text import plain_text
+from tracker import links
 from tracker.models import Commitment, Evidence, Status
 from tracker.spreadsheets import Link, UploadRefused
 
@@ -32,10 +31,6 @@ def _join(values) -> str:
 
 
 NO_TAGS = ("", "", "", "")
-
-
-def _page_url(code: str) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("tracker:recommendation_detail", args=[code])
 
 
 class ExportRow(NamedTuple):
@@ -371,7 +366,11 @@ class ProgressResource(resources.ModelResource):
     def column_page(self, row: ExportRow) -> Link:
         """The row's public page: the recommendation, at the country's row."""
         return Link(
-            self._memo("page", row.recommendation_code, lambda: _page_url(row.recommendation_code))
+            self._memo(
+                "page",
+                row.recommendation_code,
+                lambda: links.recommendation_page(row.recommendation_code),
+            )
             + f"#{row.country_code.lower()}"
         )
 

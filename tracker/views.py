@@ -2,7 +2,6 @@
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -13,7 +12,7 @@ from django.utils.translation import get_language, gettext
 from django_countries import countries
 
 from consultations.models import Consultation, Paragraph, Recommendation, Targets
-from tracker import briefs, exports, permissions, trends
+from tracker import briefs, exports, links, permissions, trends
 from tracker.charts import stacked_bars
 from tracker.filters import CommitmentFilter, RecommendationFilter
 from tracker.models import (
@@ -181,7 +180,7 @@ def progress_matrix(request: HttpRequest) -> HttpResponse:
 def _about(request: HttpRequest, filters: CommitmentFilter) -> list:
     """What a file says of itself; its source is the progress page of the same query."""
     query = request.GET.urlencode()
-    source = settings.SITE_URL.rstrip("/") + reverse("tracker:progress_table")
+    source = links.page("tracker:progress_table")
     return exports.about(filters, f"{source}?{query}" if query else source)
 
 

@@ -2,17 +2,12 @@
 updates, evidence only when public and published; nothing of reviews, internal evidence or
 the people who report."""
 
-from django.conf import settings
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from consultations.models import Consultation, GcmObjective, Paragraph, Recommendation, Sdg, Section
+from tracker import links
 from tracker.models import Commitment, Country, Deadline, Evidence, ProgressUpdate, Status
-
-
-def _site(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 class GcmObjectiveSerializer(serializers.ModelSerializer):
@@ -35,7 +30,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
         fields = ["code", "slug", "title", "series", "document_type", "date", "venue", "page"]
 
     def get_page(self, consultation) -> str:
-        return _site(consultation.get_absolute_url())
+        return links.absolute(consultation.get_absolute_url())
 
 
 class SectionSerializer(serializers.ModelSerializer):
@@ -93,7 +88,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
         ]
 
     def get_page(self, recommendation) -> str:
-        return _site(reverse("tracker:recommendation_detail", args=[recommendation.code]))
+        return links.recommendation_page(recommendation.code)
 
 
 class CountrySerializer(serializers.ModelSerializer):
@@ -106,7 +101,7 @@ class CountrySerializer(serializers.ModelSerializer):
         fields = ["code", "name", "is_champion", "public_contact", "page"]
 
     def get_page(self, country) -> str:
-        return _site(country.get_absolute_url())
+        return links.absolute(country.get_absolute_url())
 
 
 class UpdateSerializer(serializers.ModelSerializer):
@@ -157,7 +152,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_file(self, evidence) -> str | None:
-        return _site(evidence.get_file_url()) if evidence.file else None
+        return links.absolute(evidence.get_file_url()) if evidence.file else None
 
 
 class DeadlineSerializer(serializers.ModelSerializer):
@@ -222,5 +217,4 @@ class CommitmentSerializer(serializers.ModelSerializer):
         return LatestUpdateSerializer(update).data if update else None
 
     def get_page(self, commitment) -> str:
-        path = reverse("tracker:recommendation_detail", args=[commitment.recommendation.code])
-        return _site(f"{path}#{commitment.country.code.code.lower()}")
+        return links.commitment_page(commitment.recommendation.code, commitment.country.code.code)
