@@ -67,10 +67,9 @@ class Brief:
     @property
     def statuses(self) -> list[tuple[str, str, str, int]]:
         """(status, label, definition, how many commitments have it)."""
-        definitions = Status.definitions()
         return [
-            (s, str(label), str(definitions[s]), self.figures.counts.get(s, 0))
-            for s, label in Status.choices
+            (status, label, meaning, self.figures.counts.get(status, 0))
+            for status, label, meaning in Status.legend()
         ]
 
     @property

@@ -18,9 +18,7 @@ def demo_data(request) -> dict:
 def site_facts(request) -> dict:
     """What every page may show: the status definitions, the data's licence, the contact."""
     return {
-        "status_legend": [
-            (status, label, Status.definitions()[status]) for status, label in Status.choices
-        ],
+        "status_legend": Status.legend(),
         "data_licence": {"name": settings.DATA_LICENCE_NAME, "url": settings.DATA_LICENCE_URL},
         "public_contact_email": settings.PUBLIC_CONTACT_EMAIL,
     }

@@ -97,8 +97,7 @@ def about(filters, source_url: str) -> list[tuple[str, str | None]]:
         rows.append((_("Contact"), settings.PUBLIC_CONTACT_EMAIL))
     rows.append(("", ""))
     rows.append((_("What the statuses mean"), None))
-    definitions = Status.definitions()
-    rows += [(str(label), str(definitions[status])) for status, label in Status.choices]
+    rows += [(label, meaning) for _status, label, meaning in Status.legend()]
     return rows
 
 
@@ -177,10 +176,9 @@ def matrix_response(commitments, filename: str, about_rows: list | None = None) 
     legend.set_column(0, 0, 24)
     legend.set_column(1, 1, 60)
     legend.write_row(0, 0, [_("Status"), _("Meaning")], bold)
-    meanings = Status.definitions()
-    for number, (status, label) in enumerate(Status.choices, start=1):
-        legend.write_string(number, 0, str(label), formats[status])
-        legend.write_string(number, 1, str(meanings[status]))
+    for number, (status, label, meaning) in enumerate(Status.legend(), start=1):
+        legend.write_string(number, 0, label, formats[status])
+        legend.write_string(number, 1, meaning)
     legend.write_string(
         len(Status.choices) + 2,
         0,

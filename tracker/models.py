@@ -61,6 +61,12 @@ class Status(models.TextChoices):
             ),
         }
 
+    @classmethod
+    def legend(cls) -> list[tuple[str, str, str]]:
+        """(status, label, definition) of each status, in order."""
+        definitions = cls.definitions()
+        return [(status, str(label), str(definitions[status])) for status, label in cls.choices]
+
 
 # The value of the status facet that stands for every status showing progress.
 WITH_PROGRESS = "with_progress"

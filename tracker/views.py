@@ -75,7 +75,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "region": region,
         "with_progress": WITH_PROGRESS,
         "status_counts": [(s, label, region.counts[s]) for s, label in Status.choices],
-        "definitions": Status.definitions(),
         "country_chart": stacked_bars(country_rows),
         "objective_chart": stacked_bars(objective_rows),
         "trend_chart": stacked_bars([(label, figures, "") for label, figures in trend]),
