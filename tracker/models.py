@@ -1186,18 +1186,25 @@ def quarters(since: dt.date, until: dt.date) -> list[dt.date]:
 
 
 class StatusCountQuerySet(models.QuerySet):
-    def record(self, day: dt.date | None = None) -> None:
-        """Store each country's commitments by status, as they stand now, as the figures
-        of the quarter of `day` (today): rewritten at every change, so a quarter keeps
-        how it ended. Called on every public change of a commitment (tracker.trends)."""
+    def record(self, day: dt.date | None = None, countries=None) -> None:
+        """Store the commitments of `countries` (ids; None: every country) by status, as
+        they stand now, as the figures of the quarter of `day` (today): rewritten at every
+        change, so a quarter keeps how it ended. Called on every public change of a
+        commitment, for its country (tracker.trends)."""
         quarter = quarter_start(day or timezone.localdate())
-        by_country = Commitment.objects.count_by("country_id")
+        commitments = Commitment.objects.all()
+        if countries is None:
+            countries = Country.objects.values_list("pk", flat=True)
+        else:
+            commitments = commitments.filter(country_id__in=countries)
+        countries = list(countries)
+        by_country = commitments.count_by("country_id")
         nothing = dict.fromkeys(Status.values, 0)
         with transaction.atomic():
-            self.filter(quarter=quarter).delete()
+            self.filter(quarter=quarter, country_id__in=countries).delete()
             self.bulk_create(
                 StatusCount(quarter=quarter, country_id=pk, counts=by_country.get(pk, nothing))
-                for pk in Country.objects.values_list("pk", flat=True)
+                for pk in countries
             )
 
     def series(self, since: dt.date | None = None, until: dt.date | None = None) -> list:

@@ -13,9 +13,11 @@ def record() -> None:
 
 
 def _changed(sender, instance, **kwargs) -> None:
-    # Writes in bulk record once, at their end (page_cache.bulk_changes).
+    # Writes in bulk record every country once, at their end (page_cache.bulk_changes);
+    # one commitment changes its own country's figures only (a commitment never changes
+    # country).
     if not page_cache.in_bulk() and getattr(instance, "public_changed", True):
-        record()
+        StatusCount.objects.record(countries=[instance.country_id])
 
 
 def connect_signals() -> None:
