@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from consultations.templatetags.report_text import plain_text
 from tracker import links
 from tracker.filters import CommitmentFilter
-from tracker.models import Deadline, Evidence, Figures, ProgressUpdate, Status
+from tracker.models import Commitment, Deadline, Evidence, Figures, ProgressUpdate, Status
 from tracker.resources import ProgressResource
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -84,8 +84,7 @@ def read(commitments, data: dict) -> tuple[CommitmentFilter, list[Entry] | None]
     if not filters.is_valid():
         return filters, None
     as_of = filters.dates().get("as_of")
-    evidence = Evidence.objects.order_by("date", "pk")
-    evidence = evidence.there_on(as_of).public() if as_of else evidence.public()
+    evidence = Evidence.objects.public_on(as_of).order_by("date", "pk")
     rows = list(
         ProgressResource.rows_of(filters.qs).prefetch_related(
             Prefetch("evidence", queryset=evidence, to_attr="brief_evidence"),
@@ -96,20 +95,12 @@ def read(commitments, data: dict) -> tuple[CommitmentFilter, list[Entry] | None]
             ),
         )
     )
-    updates = {}
     if as_of:
-        ids = [c.as_of_update for c in rows if c.as_of_update]
-        updates = ProgressUpdate.objects.in_bulk(ids)
-    labels = dict(Status.choices)
+        Commitment.as_they_stood(rows)
     entries = []
     for c in rows:
         recommendation = c.recommendation
-        if as_of:
-            status, status_date = c.as_of_status, c.as_of_status_date
-            lead_agency, update = c.as_of_lead_agency, updates.get(c.as_of_update)
-        else:
-            status, status_date = c.status, c.status_date
-            lead_agency, update = c.lead_agency, c.latest_accepted_update
+        update = c.latest_accepted_update
         entries.append(
             Entry(
                 code=recommendation.code,
@@ -118,11 +109,11 @@ def read(commitments, data: dict) -> tuple[CommitmentFilter, list[Entry] | None]
                 consultation=recommendation.consultation.title,
                 text=plain_text(recommendation.paragraph.text),
                 country=c.country.name,
-                status=status,
-                status_label=str(labels.get(status, status)),
-                status_date=status_date,
+                status=c.status,
+                status_label=c.get_status_display(),
+                status_date=c.status_date,
                 response=c.get_response_display(),
-                lead_agency=lead_agency,
+                lead_agency=c.lead_agency,
                 update=update,
                 note=update.narrative if update else "",
                 evidence=c.brief_evidence,

@@ -552,6 +552,20 @@ class Commitment(TracksPublicChanges, models.Model):
             self.save(**kwargs)
 
     @staticmethod
+    def as_they_stood(commitments) -> None:
+        """Commitments read with CommitmentQuerySet.as_of, shown as they stood that day:
+        the status, its date, the lead agency and the latest accepted update of then in
+        place of today's (one query for the updates). For reading: never saved."""
+        commitments = list(commitments)
+        ids = [c.as_of_update for c in commitments if c.as_of_update]
+        updates = ProgressUpdate.objects.in_bulk(ids) if ids else {}
+        for commitment in commitments:
+            commitment.status = commitment.as_of_status
+            commitment.status_date = commitment.as_of_status_date
+            commitment.lead_agency = commitment.as_of_lead_agency
+            commitment.latest_accepted_update = updates.get(commitment.as_of_update)
+
+    @staticmethod
     def status_from(latest: "ProgressUpdate | None") -> dict:
         """What the public sees of a commitment's progress, from its latest accepted update
         (none: not started)."""
@@ -854,6 +868,10 @@ class Evidence(TracksPublicChanges, models.Model):
         def public(self):
             """Public, and published: set by staff, or with an update that was accepted."""
             return self.published().filter(visibility=Evidence.Visibility.PUBLIC)
+
+        def public_on(self, day: dt.date | None = None):
+            """Public now, or as it was at the end of `day`."""
+            return (self.there_on(day) if day else self).public()
 
         def there_on(self, day: dt.date):
             """As it stood at the end of `day`: dated by then, and added by staff by then or

@@ -89,15 +89,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/dashboard.html", context)
 
 
-def _as_it_stood(commitments) -> None:
-    """Rows read as of a day show the status, lead agency and note of that day."""
-    for commitment in commitments:
-        commitment.status = commitment.as_of_status
-        commitment.status_date = commitment.as_of_status_date
-        commitment.lead_agency = commitment.as_of_lead_agency
-        commitment.note_then = commitment.as_of_note
-
-
 def _progress_page(request: HttpRequest, filters: CommitmentFilter) -> HttpResponse:
     """The table and its facets; a value no facet takes (or a day that cannot be) is said by
     the facet, with status 400 and no download to offer."""
@@ -105,7 +96,7 @@ def _progress_page(request: HttpRequest, filters: CommitmentFilter) -> HttpRespo
     page = _page(request, filters.qs if valid else Commitment.objects.none())
     dates = filters.dates()
     if "as_of" in dates:
-        _as_it_stood(page.object_list)
+        Commitment.as_they_stood(page.object_list)
     context = {
         "filter": filters,
         "page": page,

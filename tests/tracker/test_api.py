@@ -14,6 +14,7 @@ from openapi_core import OpenAPI
 from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
 
 from tests.factories import grow_commitments, make_update
+from tests.tracker.test_briefs import nepal  # noqa: F401 (the briefs' fixture, shared)
 from tracker.models import Commitment
 
 pytestmark = pytest.mark.django_db
@@ -221,3 +222,30 @@ def test_a_json_error_is_json(client, world):
     response = get(client, "commitments/?page=999")
     assert response.status_code == 404
     assert json.loads(response.content)["error"]["message"]
+
+
+def test_as_of_a_day_the_api_says_what_the_brief_and_the_download_say(client, nepal):  # noqa: F811
+    """Nepal's R31 was in progress on 1 July 2025, with one piece of public evidence then;
+    today it is implemented, with two."""
+    query = "country=np&as_of=2025-07-01"
+    rows = {
+        row["recommendation"]: row for row in get(client, f"commitments/?{query}").json()["results"]
+    }
+    r31 = rows["BM22-R31"]
+    assert (r31["status"], r31["status_date"], r31["lead_agency"]) == (
+        "in_progress",
+        "2025-06-10",
+        "Department of Immigration",
+    )
+    assert r31["latest_update"]["narrative"] == "June: rule drafted."
+    assert [item["title"] for item in r31["public_evidence"]] == ["Draft rule"]
+    assert get(client, f"commitments/{r31['id']}/?as_of=2025-07-01").json() == r31
+    export = client.get(f"{reverse('tracker:progress_export', args=['json'])}?{query}")
+    exported = {
+        row["Recommendation code"]: row for row in json.loads(b"".join(export.streaming_content))
+    }["BM22-R31"]
+    assert exported["Public evidence"] == "1 Jun 2025 Draft rule"
+    assert exported["Latest accepted note"] == r31["latest_update"]["narrative"]
+    today = get(client, f"commitments/{r31['id']}/").json()
+    assert today["status"] == "implemented"
+    assert [item["title"] for item in today["public_evidence"]] == ["Decree in force", "Draft rule"]

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from consultations.models import Consultation, GcmObjective, Paragraph, Recommendation, Sdg, Section
 from tracker import links
-from tracker.models import Commitment, Country, Deadline, Evidence, ProgressUpdate, Status
+from tracker.models import Commitment, Country, Deadline, Evidence, ProgressUpdate
 
 
 class GcmObjectiveSerializer(serializers.ModelSerializer):
@@ -163,14 +163,13 @@ class DeadlineSerializer(serializers.ModelSerializer):
 
 class CommitmentSerializer(serializers.ModelSerializer):
     """A commitment as the progress table shows it; as of a day (`as_of`), its status, lead
-    agency and latest accepted update as they stood then."""
+    agency and latest accepted update as they stood then (Commitment.as_they_stood)."""
 
     recommendation = serializers.CharField(source="recommendation.code")
     country = serializers.CharField(source="country.code.code")
-    status = serializers.SerializerMethodField()
-    status_date = serializers.SerializerMethodField()
-    lead_agency = serializers.SerializerMethodField()
-    latest_update = serializers.SerializerMethodField()
+    latest_update = LatestUpdateSerializer(
+        source="latest_accepted_update", read_only=True, allow_null=True
+    )
     public_evidence = EvidenceSerializer(many=True, source="api_evidence", read_only=True)
     next_deadline = serializers.DateField(read_only=True, allow_null=True)
     overdue = serializers.BooleanField(source="has_overdue", read_only=True)
@@ -192,29 +191,6 @@ class CommitmentSerializer(serializers.ModelSerializer):
             "overdue",
             "page",
         ]
-
-    def _then(self, commitment) -> bool:
-        return hasattr(commitment, "as_of_status")
-
-    @extend_schema_field(serializers.ChoiceField(choices=Status.choices))
-    def get_status(self, commitment) -> str:
-        return commitment.as_of_status if self._then(commitment) else commitment.status
-
-    @extend_schema_field(serializers.DateField(allow_null=True))
-    def get_status_date(self, commitment) -> str | None:
-        day = commitment.as_of_status_date if self._then(commitment) else commitment.status_date
-        return day.isoformat() if day else None
-
-    def get_lead_agency(self, commitment) -> str:
-        return commitment.as_of_lead_agency if self._then(commitment) else commitment.lead_agency
-
-    @extend_schema_field(LatestUpdateSerializer(allow_null=True))
-    def get_latest_update(self, commitment):
-        if self._then(commitment):
-            update = self.context.get("updates_then", {}).get(commitment.as_of_update)
-        else:
-            update = commitment.latest_accepted_update
-        return LatestUpdateSerializer(update).data if update else None
 
     def get_page(self, commitment) -> str:
         return links.commitment_page(commitment.recommendation.code, commitment.country.code.code)

@@ -1,7 +1,9 @@
 """Read-only endpoints. Commitments and recommendations are filtered by the pages' own
 FilterSets (tracker.filters), so the API, the pages and the downloads agree."""
 
-from django.db.models import Prefetch
+import datetime as dt
+
+from django.db.models import Prefetch, prefetch_related_objects
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -134,29 +136,34 @@ class Commitments(ReadOnly):
     filterset_class = CommitmentFilter
 
     def get_queryset(self):
-        evidence = Evidence.objects.public().order_by("date", "pk")
-        return (
-            ProgressResource.rows_of(Commitment.objects.all())
-            .prefetch_related(Prefetch("evidence", queryset=evidence, to_attr="api_evidence"))
-            .order_by(
-                "recommendation__consultation__date",
-                "recommendation__paragraph__number",
-                "country__code",
-                "pk",
-            )
+        return ProgressResource.rows_of(Commitment.objects.all()).order_by(
+            "recommendation__consultation__date",
+            "recommendation__paragraph__number",
+            "country__code",
+            "pk",
         )
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["updates_then"] = getattr(self, "_updates_then", {})
-        return context
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        rows = page if page is not None else list(queryset)
-        ids = [c.as_of_update for c in rows if getattr(c, "as_of_update", None)]
-        self._updates_then = ProgressUpdate.objects.in_bulk(ids) if ids else {}
+        self._as_shown(page)
         return page
+
+    def get_object(self):
+        commitment = super().get_object()
+        self._as_shown([commitment])
+        return commitment
+
+    def _as_shown(self, commitments) -> None:
+        """As they stood on `as_of` (the filter has checked it), with their public
+        evidence of then."""
+        day = self.request.query_params.get("as_of")
+        day = dt.date.fromisoformat(day) if day else None
+        if day:
+            Commitment.as_they_stood(commitments)
+        evidence = Evidence.objects.public_on(day).order_by("date", "pk")
+        prefetch_related_objects(
+            commitments, Prefetch("evidence", queryset=evidence, to_attr="api_evidence")
+        )
 
 
 class Updates(ReadOnly):
