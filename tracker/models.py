@@ -388,10 +388,10 @@ class CommitmentQuerySet(ScopedQuerySet):
         late = Deadline.objects.public().overdue()
         if self.query.where:  # narrowed: only theirs
             late = late.filter(commitment__in=self.values("pk"))
-        paths = [f"commitment__{field}" for field in fields]
-        rows = late.order_by().values_list(*paths).annotate(n=Count("commitment", distinct=True))
         if not fields:
             return {None: late.aggregate(n=Count("commitment", distinct=True))["n"]}
+        paths = [f"commitment__{field}" for field in fields]
+        rows = late.order_by().values_list(*paths).annotate(n=Count("commitment", distinct=True))
         return {
             (values[0] if len(fields) == 1 else tuple(values)): n
             for *values, n in rows

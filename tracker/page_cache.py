@@ -37,10 +37,7 @@ _token = contextvars.ContextVar("page_cache_token", default=None)  # of the page
 
 
 def current_token() -> str:
-    from tracker.models import PublicRevision
-
-    token = PublicRevision.objects.order_by("pk").values_list("token", flat=True).first()
-    return token or bump()
+    return current_revision()[0]
 
 
 def bump() -> str:
