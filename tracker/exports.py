@@ -185,14 +185,7 @@ def matrix_response(commitments, filename: str, about_rows: list | None = None) 
         _("An empty cell: the country does not own the recommendation."),
     )
     if about_rows:
-        sheet = workbook.add_worksheet(_("About this file"))
-        sheet.set_column(0, 0, 28)
-        sheet.set_column(1, 1, 90)
-        wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-        for index, (label, value) in enumerate(about_rows):
-            sheet.write_string(index, 0, spreadsheets.text_cell(label), bold)
-            if value is not None:
-                sheet.write_string(index, 1, spreadsheets.text_cell(value), wrap)
+        spreadsheets.about_sheet(workbook, about_rows)
     workbook.close()
     response = HttpResponse(buffer.getvalue(), content_type=spreadsheets.XLSX_TYPE)
     return licensed(response, filename)

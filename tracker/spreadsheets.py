@@ -186,15 +186,24 @@ def xlsx_bytes(rows: Iterable[list], *, title: str, about: list | None = None) -
         sheet.set_column(column, column, min(width, WRAP_OVER) + 2)
     sheet.autofilter(0, 0, number, len(headers) - 1)
     if about:
-        sheet = book.add_worksheet(str(_("About this file"))[:31])
-        sheet.set_column(0, 0, 28)
-        sheet.set_column(1, 1, 90)
-        for index, (label, value) in enumerate(about):
-            sheet.write_string(index, 0, text_cell(label), bold if value is None else top)
-            if value is not None:
-                sheet.write_string(index, 1, text_cell(value), wrap)
+        about_sheet(book, about)
     book.close()
     return buffer.getvalue()
+
+
+def about_sheet(book: xlsxwriter.Workbook, rows: list) -> None:
+    """An "About this file" sheet of (label, value) rows; a row whose value is None is a
+    heading (see tracker.exports.about)."""
+    heading = book.add_format({"bold": True, "valign": "top"})
+    top = book.add_format({"valign": "top"})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    sheet = book.add_worksheet(str(_("About this file"))[:31])
+    sheet.set_column(0, 0, 28)
+    sheet.set_column(1, 1, 90)
+    for index, (label, value) in enumerate(rows):
+        sheet.write_string(index, 0, text_cell(label), heading if value is None else top)
+        if value is not None:
+            sheet.write_string(index, 1, text_cell(value), wrap)
 
 
 def text_cell(value) -> str:
