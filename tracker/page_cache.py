@@ -89,8 +89,8 @@ def public_page(view):
         if request.method not in ("GET", "HEAD") or not settings.PUBLIC_PAGE_CACHE_SECONDS:
             return view(request, *args, **kwargs)
         token = current_token()
-        key = _key(request, token)
-        content = _cached(cache.get, key)
+        key = key_for(request, token)
+        content = read(key)
         if content is None:
             request.csrf_placeholder = True
             reset = _token.set(token)
@@ -103,7 +103,7 @@ def public_page(view):
                 return response
             content = response.content
             headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-            _cached(cache.set, key, (content, headers), settings.PUBLIC_PAGE_CACHE_SECONDS)
+            keep(key, (content, headers))
         else:
             content, headers = content
         if PLACEHOLDER_BYTES in content:  # a form on the page (the language switcher)
@@ -113,13 +113,22 @@ def public_page(view):
     return cached_view
 
 
-def _key(request, token: str) -> str:
+def key_for(request, token: str, kind: str = "page") -> str:
+    """Where a response to this request is kept while the token stands."""
     # The settings pages show (the licence, the contact) count too: a cache that outlives
     # a restart does not keep pages from before they changed.
     shown = (settings.DATA_LICENCE_NAME, settings.DATA_LICENCE_URL, settings.PUBLIC_CONTACT_EMAIL)
     path = hashlib.sha256(repr((request.get_full_path(), shown)).encode()).hexdigest()
     zone = timezone.get_current_timezone_name()
-    return f"page:v2:{token}:{get_language()}:{zone}:{timezone.localdate()}:{path}"
+    return f"{kind}:v2:{token}:{get_language()}:{zone}:{timezone.localdate()}:{path}"
+
+
+def read(key: str):
+    return _cached(cache.get, key)
+
+
+def keep(key: str, value) -> None:
+    _cached(cache.set, key, value, settings.PUBLIC_PAGE_CACHE_SECONDS)
 
 
 def remember(name: str, compute):

@@ -15,6 +15,7 @@ from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIRespo
 
 from tests.factories import grow_commitments, make_update
 from tests.tracker.test_briefs import nepal  # noqa: F401 (the briefs' fixture, shared)
+from tracker import review
 from tracker.models import Commitment
 
 pytestmark = pytest.mark.django_db
@@ -141,6 +142,23 @@ def test_a_conditional_get_is_answered_304_until_something_public_changes(client
     changed = get(client, "commitments/", if_none_match=etag)
     assert changed.status_code == 200
     assert changed["ETag"] != etag
+
+
+def test_an_answer_is_kept_until_something_public_changes(
+    client, published, django_assert_max_num_queries
+):
+    first = get(client, "commitments/?country=kh")
+    with django_assert_max_num_queries(1):  # the token, nothing else
+        again = get(client, "commitments/?country=kh")
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    assert again["Link"] == LICENCE
+    assert again["Content-Type"] == "application/json"
+    make_update(published.kh_32, published.focal_kh, status="planned", narrative="Plan adopted.")
+    assert get(client, "commitments/?country=kh").content == first.content  # not yet public
+    update = published.kh_32.updates.get(narrative="Plan adopted.")
+    review.accept(update, by=published.staff, seen_version=update.version)
+    assert "Plan adopted." in get(client, "commitments/?country=kh").text
 
 
 def test_every_response_names_the_licence(client, world):
