@@ -39,6 +39,7 @@ from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 from django.test import override_settings
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -64,7 +65,9 @@ from tests.factories import (
     make_update,
     make_user,
 )
+from tracker.api import tokens
 from tracker.models import (
+    ApiToken,
     Commitment,
     Country,
     DeadlineChange,
@@ -117,6 +120,9 @@ api:gcm-objective-list                                 -             ok    ok   
 api:gcm-objective-detail                               objective_no  ok    ok    ok    ok    ok
 api:sdg-list                                           -             ok    ok    ok    ok    ok
 api:sdg-detail                                         sdg_no        ok    ok    ok    ok    ok
+api:submission-list                                    -             deny  deny  deny  deny  deny
+POST api:submission-list                               -             deny  deny  deny  deny  deny
+api:submission-detail                                  upd           deny  deny  deny  deny  deny
 tracker:update_feed                                    -             ok    ok    ok    ok    ok
 tracker:evidence_file                                  public_ev     ok    ok    ok    ok    ok
 tracker:evidence_file                                  ev            deny  ok    deny  ok    ok
@@ -209,6 +215,13 @@ admin:tracker_sitetext_change                          text          login deny 
 admin:tracker_sitetext_history                         text          login deny  deny  ok    ok
 admin:tracker_sitetext_simple_history                  text,text@v   login deny  deny  ok    ok
 admin:tracker_sitetext_delete                          text          login deny  deny  ok    ok
+# --- API tokens: focal points make their own; network staff see and revoke any, and hold none -----
+admin:tracker_apitoken_changelist                      -             login ok    ok    ok    ok
+admin:tracker_apitoken_add                             -             login ok    ok    deny  deny
+admin:tracker_apitoken_change                          api_token     login ok    deny  ok    ok
+admin:tracker_apitoken_history                        api_token     login ok    deny  ok    ok
+admin:tracker_apitoken_delete                          api_token     login deny  deny  deny  deny
+POST admin:tracker_apitoken_delete                     api_token     login deny  deny  deny  deny
 # --- people and their roles: network staff's; accounts are never deleted, superusers' are theirs -
 admin:tracker_person_changelist                        -             login deny  deny  ok    ok
 admin:tracker_person_add                               -             login deny  deny  ok    ok
@@ -321,6 +334,7 @@ POST admin:tracker_country_history                     kh_pk         login deny 
 POST admin:tracker_person_history                      user          login deny  deny  deny  deny
 POST admin:tracker_reportinground_history              round         login deny  deny  deny  deny
 POST admin:tracker_sitetext_history                    text          login deny  deny  deny  deny
+POST admin:tracker_apitoken_history                    api_token     login deny  deny  deny  deny
 POST admin:tracker_sitetext_simple_history             text,text@v   login deny  deny  deny  deny
 POST admin:consultations_consultation_history          cons          login deny  deny  deny  deny
 POST admin:consultations_section_history               sect          login deny  deny  deny  deny
@@ -376,6 +390,7 @@ IGNORED = {
             "tracker/progressupdate",
             "tracker/reportinground",
             "tracker/sitetext",
+            "tracker/apitoken",
             "tracker/evidence",
             "tracker/deadline",
             "tracker/country",
@@ -410,15 +425,15 @@ class Row:
         return f"{url}?{urlencode(query)}" if query else url
 
 
-def parse(table: str) -> list[Row]:
+def parse(table: str, columns=USERS, cells_allowed=(OK, LOGIN, DENIED)) -> list[Row]:
     rows = []
     for line in table.strip().splitlines():
         if line.startswith("#"):
             continue
-        *method, name, arguments = line.split()[: -len(USERS)]
-        cells = line.split()[-len(USERS) :]
-        assert set(cells) <= {OK, LOGIN, DENIED} and method in ([], ["POST"]), line
-        expect = dict(zip(USERS, cells, strict=True))
+        *method, name, arguments = line.split()[: -len(columns)]
+        cells = line.split()[-len(columns) :]
+        assert set(cells) <= set(cells_allowed) and method in ([], ["POST"]), line
+        expect = dict(zip(columns, cells, strict=True))
         rows.append(Row(name, arguments, expect, "post" if method else "get"))
     return rows
 
@@ -524,6 +539,23 @@ def build_objects() -> dict:
     def version(obj) -> int:
         return obj.history.first().history_id
 
+    now = timezone.now()
+    secrets = {}
+    for scope, holder, fields in [
+        ("token_kh", focal_kh, {}),
+        ("token_th", focal_th, {}),
+        ("revoked", focal_kh, {"revoked_at": now}),
+        ("expired", focal_kh, {"expires_at": now - dt.timedelta(seconds=1)}),
+    ]:
+        token = ApiToken(user=holder, name=scope, expires_at=now + dt.timedelta(days=30))
+        secrets[scope] = token.new_secret()
+        token.last_used_at = now  # used just now: a request writes no new time (see the test)
+        for name, value in fields.items():
+            setattr(token, name, value)
+        token.save()
+        if scope == "token_kh":
+            api_token = token
+
     site_text = SiteText.objects.get(page="how-it-works", language="en")
     site_text.save()  # a version of its own, to open
 
@@ -552,6 +584,13 @@ def build_objects() -> dict:
 
     return {
         "reverts": reverts,
+        "secrets": secrets,
+        "api_token": api_token.pk,
+        "submission": {
+            "commitment": kh_32.pk,
+            "status": "in_progress",
+            "narrative": "Reported by the national system.",
+        },
         "users": {
             "focal_kh": focal_kh,
             "focal_th": focal_th,
@@ -671,7 +710,7 @@ def post_data(row: Row, objects: dict) -> dict:
 
 
 def outcome(response) -> str:
-    if response.status_code in (403, 404, 405):
+    if response.status_code in (401, 403, 404, 405):
         return DENIED
     if response.status_code in (301, 302):
         location = urlsplit(response["Location"]).path
@@ -800,3 +839,79 @@ def test_every_url_has_a_row():
 def test_row_ids_are_unique():
     ids = [row.id for row in ROWS]
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+# --- the API as each token sees it ------------------------------------------------------------
+
+# Every API URL called with no token, a token of Cambodia's focal point, one of Thailand's,
+# a revoked token and an expired one (both Cambodia's). "401": refused as unauthenticated.
+# Reading is open to anyone, but a token that is sent and cannot be used is refused
+# everywhere; submitting needs a token, and works only for the token's countries.
+SCOPES = ("anonymous", "token_kh", "token_th", "revoked", "expired")
+UNAUTHENTICATED = "401"
+API_MATRIX = """
+# URL name                                             arguments     anon  KH    TH    revok expir
+api:schema                                             -             ok    ok    ok    401   401
+api:docs                                               -             ok    ok    ok    401   401
+api:consultation-list                                  -             ok    ok    ok    401   401
+api:consultation-detail                                cons_code     ok    ok    ok    401   401
+api:recommendation-list                                -             ok    ok    ok    401   401
+api:recommendation-detail                              code          ok    ok    ok    401   401
+api:country-list                                       -             ok    ok    ok    401   401
+api:country-detail                                     kh            ok    ok    ok    401   401
+api:commitment-list                                    -             ok    ok    ok    401   401
+api:commitment-detail                                  kh31          ok    ok    ok    401   401
+api:update-list                                        -             ok    ok    ok    401   401
+api:update-detail                                      accepted      ok    ok    ok    401   401
+api:update-detail                                      upd           deny  deny  deny  401   401
+api:gcm-objective-list                                 -             ok    ok    ok    401   401
+api:gcm-objective-detail                               objective_no  ok    ok    ok    401   401
+api:sdg-list                                           -             ok    ok    ok    401   401
+api:sdg-detail                                         sdg_no        ok    ok    ok    401   401
+api:submission-list                                    -             401   ok    ok    401   401
+POST api:submission-list                               -             401   ok    deny  401   401
+api:submission-detail                                  upd           401   ok    deny  401   401
+"""
+API_ROWS = parse(API_MATRIX, SCOPES, (OK, DENIED, UNAUTHENTICATED))
+
+
+def api_outcome(response) -> str:
+    if response.status_code == 401:
+        return UNAUTHENTICATED
+    return OK if response.status_code in (200, 201) else outcome(response)
+
+
+@pytest.mark.parametrize("row", API_ROWS, ids=[row.id for row in API_ROWS])
+def test_api_url_for_each_token(client, objects, row, monkeypatch):
+    # The tokens were used a moment ago: no request writes a new "last used" time, so that
+    # a GET, or a refused POST, shows as changing nothing.
+    monkeypatch.setattr(tokens, "USE_RECORDED_EVERY", dt.timedelta(days=1))
+    wrong = []
+    for scope in SCOPES:
+        headers = {}
+        if scope != "anonymous":
+            headers["authorization"] = f"Bearer {objects['secrets'][scope]}"
+        url = row.url(objects)
+        before = snapshot()
+        if row.method == "post":
+            response = client.post(
+                url, objects["submission"], content_type="application/json", headers=headers
+            )
+        else:
+            response = client.get(url, headers=headers)
+        got = api_outcome(response)
+        detail = f"{row.method.upper()} {url} with {scope}: {response.status_code}"
+        if got != row.expect[scope]:
+            wrong.append(f"{detail} ({got}, expected {row.expect[scope]})")
+        elif (row.method == "get" or got != OK) and snapshot() != before:
+            wrong.append(f"{detail} changed the data")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_api_url_has_a_row_for_each_token():
+    names = {name for name, _ in url_patterns() if name and name.startswith("api:")}
+    covered = {row.name for row in API_ROWS}
+    assert names == covered, (sorted(names - covered), sorted(covered - names))
+    assert {row.id for row in API_ROWS if row.name.startswith("api:")} == {
+        row.id for row in ROWS if row.name.startswith("api:")
+    }

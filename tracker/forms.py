@@ -1,8 +1,12 @@
+import datetime as dt
+
 from django import forms
 from django.contrib.auth.forms import AdminUserCreationForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models import (
+    ApiToken,
     Commitment,
     Country,
     Evidence,
@@ -223,3 +227,28 @@ def makes_proof_public(commitment_id, changes: list[dict]) -> bool:
     ]
     evidence = Evidence.objects.filter(commitment=commitment_id, pk__in=chosen)
     return bool(chosen) and evidence.proof().exists()
+
+
+class ApiTokenForm(forms.ModelForm):
+    """A new personal API token: what uses it, and until when (at most a year)."""
+
+    LONGEST = dt.timedelta(days=365)
+
+    class Meta:
+        model = ApiToken
+        fields = ["name", "expires_at"]
+        help_texts = {"expires_at": _("At most a year from now. You can revoke it sooner.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "expires_at" in self.fields and not self.instance.pk:
+            self.fields["expires_at"].initial = timezone.now() + dt.timedelta(days=90)
+
+    def clean_expires_at(self):
+        expires = self.cleaned_data["expires_at"]
+        now = timezone.now()
+        if expires <= now:
+            raise forms.ValidationError(_("Choose a time after now."))
+        if expires > now + self.LONGEST:
+            raise forms.ValidationError(_("Choose a time within a year from now."))
+        return expires

@@ -1,6 +1,8 @@
 """What countries do about the recommendations: commitments, progress, evidence, deadlines."""
 
 import datetime as dt
+import hashlib
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -1119,6 +1121,72 @@ class PendingUpload(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self):
+        """Neither revoked nor expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ApiToken(models.Model):
+    """A focal point's personal key for a national system to submit progress through the
+    API, for that focal point's countries only. Only a digest of the secret is kept: the
+    secret is shown once, when the token is made. A token is never deleted: revoked, it
+    stays on record (who revoked it and when)."""
+
+    PREFIX = "gcmt_"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        help_text=_("What uses it, such as “National tracking database”."),
+    )
+    prefix = models.CharField(_("begins with"), max_length=16, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("made"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def digest_of(secret: str) -> str:
+        # The secret is 256 random bits: a plain SHA-256 cannot be reversed or guessed, and
+        # it can be looked up (a slow password hash would cost every request).
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    def new_secret(self) -> str:
+        """Give the token its secret (before it is first saved); returns it, to show once."""
+        secret = self.PREFIX + secrets.token_urlsafe(32)
+        self.prefix, self.digest = secret[: len(self.PREFIX) + 6], self.digest_of(secret)
+        return secret
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at:
+            return str(_("revoked"))
+        if self.expires_at <= timezone.now():
+            return str(_("expired"))
+        return str(_("usable"))
+
+    def revoke(self, *, by) -> None:
+        if self.revoked_at is None:
+            self.revoked_at, self.revoked_by = timezone.now(), by
+            self.save(update_fields=["revoked_at", "revoked_by"])
 
 
 class Person(User):

@@ -226,6 +226,26 @@ def changeable_deadlines(user, commitment) -> QuerySet:
     return deadlines if is_network_staff(user) else deadlines.changeable_by_focal_points()
 
 
+# --- API tokens -------------------------------------------------------------------------
+
+
+def can_hold_api_token(user) -> bool:
+    """A focal point may have personal API tokens for their national system: what they
+    submit waits for review. Network staff publish what they write, so they get none."""
+    return is_focal_point(user) and not is_network_staff(user)
+
+
+def api_tokens_seen_by(user) -> QuerySet:
+    """Network staff see (and may revoke) every token; a focal point their own."""
+    from tracker.models import ApiToken
+
+    if is_network_staff(user):
+        return ApiToken.objects.all()
+    if can_hold_api_token(user):
+        return ApiToken.objects.filter(user=user)
+    return ApiToken.objects.none()
+
+
 # --- Django's model permissions ---------------------------------------------------------
 
 FOCAL_POINT_PERMISSIONS = frozenset(
@@ -236,6 +256,9 @@ FOCAL_POINT_PERMISSIONS = frozenset(
         "tracker.change_progressupdate",
         "tracker.view_evidence",
         "tracker.view_deadline",
+        "tracker.view_apitoken",
+        "tracker.add_apitoken",
+        "tracker.change_apitoken",
     }
 )
 

@@ -343,7 +343,8 @@ API_UNLIMITED_ADDRESSES = env_list("API_UNLIMITED_ADDRESSES")
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    # A token is needed only to submit; one that is sent anywhere and cannot be used is 401.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["tracker.api.tokens.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_THROTTLE_CLASSES": ["tracker.api.throttling.AddressRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"address": API_RATE},
@@ -358,7 +359,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "What the GCM Champion Countries do with the recommendations of their regional "
         "consultations: only progress reviewed by the UN Network on Migration, and public "
-        "evidence. Read-only, JSON, no key needed."
+        "evidence. Reading is open to anyone, JSON, no key needed. Focal points' national "
+        "systems submit progress (/api/v1/submissions/) with a personal API token; what "
+        "they submit waits for review."
     ),
     "VERSION": "1",
     "OAS_VERSION": "3.1.0",
@@ -368,6 +371,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every status, and the statuses an update may report (not "Not started").
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "tracker.models.Status",
+        "ReportedStatusEnum": "tracker.api.submissions.REPORTED_STATUSES",
+    },
 }
 # CORS: any origin may read the API; nothing else is shared.
 CORS_URLS_REGEX = r"^/api/.*$"

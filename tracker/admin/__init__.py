@@ -13,8 +13,27 @@ tracker.review.
 - rounds: reporting rounds, who has reported since one opened, reminders
 - spreadsheets: progress as a spreadsheet, downloaded and uploaded
 - site_texts: pages of text staff write, such as "How this tracker works"
+- tokens: focal points' personal API tokens for their national systems
 """
 
-from tracker.admin import commitments, countries, people, records, rounds, site_texts, updates
+from tracker.admin import (
+    commitments,
+    countries,
+    people,
+    records,
+    rounds,
+    site_texts,
+    tokens,
+    updates,
+)
 
-__all__ = ["commitments", "countries", "people", "records", "rounds", "site_texts", "updates"]
+__all__ = [
+    "commitments",
+    "countries",
+    "people",
+    "records",
+    "rounds",
+    "site_texts",
+    "tokens",
+    "updates",
+]

@@ -17,7 +17,9 @@ def handler(exc, context):
         message = str(detail["detail"])
     else:
         message = " ".join(str(item) for item in detail)
-    response.data = {
-        "error": {"status": response.status_code, "message": message, "fields": fields}
-    }
+    response.data = body(response.status_code, message, fields)
     return response
+
+
+def body(status: int, message: str, fields: dict | None = None) -> dict:
+    return {"error": {"status": status, "message": message, "fields": fields or {}}}

@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from tracker.api import views
+from tracker.api import submissions, views
 
 router = SimpleRouter()
 router.register("consultations", views.Consultations, basename="consultation")
@@ -12,6 +12,7 @@ router.register("commitments", views.Commitments, basename="commitment")
 router.register("updates", views.Updates, basename="update")
 router.register("gcm-objectives", views.GcmObjectives, basename="gcm-objective")
 router.register("sdgs", views.Sdgs, basename="sdg")
+router.register("submissions", submissions.Submissions, basename="submission")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

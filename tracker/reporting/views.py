@@ -2,29 +2,24 @@
 happens next; the review queue and review page of network staff. Who may do what is
 decided in tracker.permissions; every transition goes through tracker.review."""
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from tracker import permissions, review, time_zones
-from tracker.forms import conflict_message
 from tracker.models import (
     Commitment,
-    ConcurrentEditError,
     Deadline,
     Evidence,
     Profile,
     ProgressUpdate,
 )
+from tracker.reporting import submissions
 from tracker.reporting.forms import ProfileForm, ReportForms, ReturnForm
-from tracker.services import save_items
 
 State = ProgressUpdate.ReviewState
 PAGE_SIZE = 50
@@ -72,29 +67,6 @@ def my_commitments(request: HttpRequest) -> HttpResponse:
     return _render(request, "my_commitments.html", context)
 
 
-def _open_update(user, commitment) -> ProgressUpdate:
-    """The update of this commitment to carry on: the user's own not reviewed yet, or one
-    a former focal point of the country left; otherwise a new one."""
-    updates = ProgressUpdate.objects.filter(commitment=commitment).order_by("-pk")
-    own = updates.by_author(user).open().first()
-    if own is not None:
-        return own
-    if not permissions.is_network_staff(user):
-        left = updates.left_behind().select_related("author").first()
-        if left is not None and permissions.can_take_over(user, left):
-            return left
-    return ProgressUpdate(commitment=commitment)
-
-
-def _already_sent(user, key: str) -> ProgressUpdate | None:
-    """The update a form with this key already saved (the same form sent twice)."""
-    try:
-        key = uuid.UUID(key)
-    except (TypeError, ValueError):
-        return None
-    return ProgressUpdate.objects.filter(author=user, submission_key=key).first()
-
-
 @login_required
 def report_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """One form for everything an update carries; a refusal keeps everything typed."""
@@ -107,16 +79,18 @@ def report_progress(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not permissions.can_report_on(request.user, commitment):
         raise PermissionDenied
-    update = _open_update(request.user, commitment)
+    update = submissions.open_update(request.user, commitment)
     if request.method == "POST":
-        sent = _already_sent(request.user, request.POST.get("submission_key"))
+        sent = submissions.already_sent(request.user, request.POST.get("submission_key"))
         if sent is not None:
             return redirect("tracker:report_sent", pk=sent.pk)
         forms = ReportForms(
             update=update, user=request.user, data=request.POST, files=request.FILES
         )
         submitting = request.POST.get("send") != "draft"
-        if forms.is_valid(submitting=submitting) and _save(request, forms, submitting=submitting):
+        if forms.is_valid(submitting=submitting) and submissions.save_report(
+            forms, by=request.user, submitting=submitting
+        ):
             return redirect("tracker:report_sent", pk=forms.update.pk)
     else:
         forms = ReportForms(update=update, user=request.user)
@@ -129,36 +103,6 @@ def report_progress(request: HttpRequest, pk: int) -> HttpResponse:
         "errors": forms.errors() if forms.form.is_bound else [],
     }
     return _render(request, "report.html", context)
-
-
-def _save(request, forms: ReportForms, *, submitting: bool) -> bool:
-    """Save the update and all it carries, then submit it (or keep it a draft); nothing is
-    saved if any part is refused."""
-    update = forms.form.instance
-    was_new, version = update.pk is None, update.version
-    cleaned = forms.form.cleaned_data
-    try:
-        with transaction.atomic():
-            update = forms.form.save(commit=False)
-            update.submission_key = cleaned["submission_key"]
-            review.save_content(
-                update, by=request.user, expected_version=cleaned["expected_version"]
-            )
-            for formset in forms.formsets:
-                formset.instance = update
-                save_items(formset, by=request.user, update=update)
-            review.send_on(update, by=request.user, as_draft=not submitting)
-    except ConcurrentEditError:
-        forms.form.add_error(None, conflict_message())
-    except review.ReviewRefused as refused:
-        forms.form.add_error(None, str(refused))
-    else:
-        forms.update = update
-        return True
-    if was_new:
-        update.pk = None
-    update.version = version
-    return False
 
 
 @login_required
