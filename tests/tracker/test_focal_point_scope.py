@@ -86,7 +86,7 @@ def test_admin_index_offers_a_focal_point_only_the_tracking_pages(kh_client):
     response = kh_client.get(reverse("admin:index"))
     assert response.status_code == 200
     models = {m["object_name"] for app in response.context["app_list"] for m in app["models"]}
-    assert models == {"Commitment", "ProgressUpdate", "Evidence", "Deadline"}
+    assert models == {"Commitment", "ProgressUpdate", "Evidence", "Deadline", "ApiToken"}
 
 
 @pytest.mark.parametrize("key", ["commitment", "update", "evidence", "deadline"])
