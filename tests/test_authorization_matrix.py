@@ -75,6 +75,7 @@ from tracker.models import (
     FocalPoint,
     ReportingRound,
     SiteText,
+    Subscription,
 )
 
 USERS = ("anonymous", "focal_kh", "focal_th", "staff", "superuser")
@@ -129,6 +130,14 @@ tracker:evidence_file                                  ev            deny  ok   
 tracker:consultation_list                              -             ok    ok    ok    ok    ok
 tracker:consultation_detail                            slug          ok    ok    ok    ok    ok
 set_language                                           -             ok    ok    ok    ok    ok
+# --- following by email: anyone asks, and confirms or stops with the key the email gave -------
+tracker:follow                                         countries,kh  ok    ok    ok    ok    ok
+POST tracker:follow                                    countries,kh  ok    ok    ok    ok    ok
+tracker:follow_confirm                                 sub_key       ok    ok    ok    ok    ok
+POST tracker:follow_confirm                            sub_key       ok    ok    ok    ok    ok
+tracker:follow_stop                                    sub_key       ok    ok    ok    ok    ok
+POST tracker:follow_stop                               sub_key       ok    ok    ok    ok    ok
+tracker:follow_privacy                                 -             ok    ok    ok    ok    ok
 # --- reporting (focal points) and review (network staff) ------------------------------------
 tracker:start                                          -             login ok    ok    ok    ok
 tracker:my_commitments                                 -             login ok    ok    ok    ok
@@ -222,6 +231,12 @@ admin:tracker_apitoken_change                          api_token     login ok   
 admin:tracker_apitoken_history                        api_token     login ok    deny  ok    ok
 admin:tracker_apitoken_delete                          api_token     login deny  deny  deny  deny
 POST admin:tracker_apitoken_delete                     api_token     login deny  deny  deny  deny
+# --- addresses following by email: network staff's alone; only their owners add them ------------
+admin:tracker_subscription_changelist                  -             login deny  deny  ok    ok
+admin:tracker_subscription_add                         -             login deny  deny  deny  deny
+admin:tracker_subscription_change                      sub           login deny  deny  ok    ok
+admin:tracker_subscription_history                     sub           login deny  deny  ok    ok
+admin:tracker_subscription_delete                      sub           login deny  deny  ok    ok
 # --- people and their roles: network staff's; accounts are never deleted, superusers' are theirs -
 admin:tracker_person_changelist                        -             login deny  deny  ok    ok
 admin:tracker_person_add                               -             login deny  deny  ok    ok
@@ -335,6 +350,7 @@ POST admin:tracker_person_history                      user          login deny 
 POST admin:tracker_reportinground_history              round         login deny  deny  deny  deny
 POST admin:tracker_sitetext_history                    text          login deny  deny  deny  deny
 POST admin:tracker_apitoken_history                    api_token     login deny  deny  deny  deny
+POST admin:tracker_subscription_history                sub           login deny  deny  deny  deny
 POST admin:tracker_sitetext_simple_history             text,text@v   login deny  deny  deny  deny
 POST admin:consultations_consultation_history          cons          login deny  deny  deny  deny
 POST admin:consultations_section_history               sect          login deny  deny  deny  deny
@@ -391,6 +407,7 @@ IGNORED = {
             "tracker/reportinground",
             "tracker/sitetext",
             "tracker/apitoken",
+            "tracker/subscription",
             "tracker/evidence",
             "tracker/deadline",
             "tracker/country",
@@ -556,6 +573,10 @@ def build_objects() -> dict:
         if scope == "token_kh":
             api_token = token
 
+    subscription = Subscription.objects.create(
+        email="follower@example.org", country=cambodia, key=Subscription.new_key()
+    )
+
     site_text = SiteText.objects.get(page="how-it-works", language="en")
     site_text.save()  # a version of its own, to open
 
@@ -586,6 +607,9 @@ def build_objects() -> dict:
         "reverts": reverts,
         "secrets": secrets,
         "api_token": api_token.pk,
+        "sub": subscription.pk,
+        "sub_key": subscription.key,
+        "countries": "countries",
         "submission": {
             "commitment": kh_32.pk,
             "status": "in_progress",

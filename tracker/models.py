@@ -1189,6 +1189,71 @@ class ApiToken(models.Model):
             self.save(update_fields=["revoked_at", "revoked_by"])
 
 
+class SubscriptionQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(confirmed_at__isnull=False)
+
+    def unconfirmed_since(self, moment):
+        """Never confirmed, and asked for before `moment`: to be deleted."""
+        return self.filter(confirmed_at__isnull=True, created_at__lt=moment)
+
+
+class Subscription(models.Model):
+    """An email address following a country or a recommendation (tracker.following).
+    Seen by network staff only; unsubscribing deletes it, and it keeps no history."""
+
+    email = models.EmailField(_("email address"))
+    country = models.ForeignKey(
+        Country, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    key = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("asked for"), default=timezone.now)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    # Accepted updates after this moment go into the next digest.
+    covered_until = models.DateTimeField(null=True, blank=True, editable=False)
+    last_digest_on = models.DateField(_("last digest"), null=True, blank=True, editable=False)
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("email subscription")
+        verbose_name_plural = _("email subscriptions")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(country__isnull=True, recommendation__isnull=False)
+                | Q(country__isnull=False, recommendation__isnull=True),
+                name="subscription_follows_one_thing",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "country"],
+                condition=Q(country__isnull=False),
+                name="subscription_once_per_country",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "recommendation"],
+                condition=Q(recommendation__isnull=False),
+                name="subscription_once_per_recommendation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # Without the address: the admin's log of changes keeps this text.
+        return f"#{self.pk} {self.followed}"
+
+    @property
+    def followed(self):
+        return self.country if self.country_id else self.recommendation
+
+    @staticmethod
+    def new_key() -> str:
+        return secrets.token_urlsafe(32)
+
+
 class Person(User):
     """A user account as network staff see it: who they are and which role they hold.
     Roles are granted and revoked through tracker.roles."""

@@ -115,9 +115,18 @@ def _consultation_url(consultation) -> str:
     return reverse("tracker:consultation_detail", args=[consultation.slug])
 
 
-# A report's public page shows its recommendations' progress, so tracker serves it; the
-# consultations app names no URL of tracker's.
-ABSOLUTE_URL_OVERRIDES = {"consultations.consultation": _consultation_url}
+def _recommendation_url(recommendation) -> str:
+    from django.urls import reverse
+
+    return reverse("tracker:recommendation_detail", args=[recommendation.code])
+
+
+# A report's and a recommendation's public pages show progress, so tracker serves them;
+# the consultations app names no URL of tracker's.
+ABSOLUTE_URL_OVERRIDES = {
+    "consultations.consultation": _consultation_url,
+    "consultations.recommendation": _recommendation_url,
+}
 WSGI_APPLICATION = "tracker.wsgi.application"
 
 TEMPLATES = [
@@ -377,6 +386,14 @@ SPECTACULAR_SETTINGS = {
         "ReportedStatusEnum": "tracker.api.submissions.REPORTED_STATUSES",
     },
 }
+# Following a country or a recommendation by email (tracker.following): how often an
+# address may ask (the form), how soon a confirmation may be sent again for the same thing,
+# how many confirmations an address gets a day, and how long an unconfirmed address stays.
+FOLLOW_RATE = os.environ.get("FOLLOW_RATE", "10/hour")
+FOLLOW_RESEND_HOURS = int(os.environ.get("FOLLOW_RESEND_HOURS", 24))
+FOLLOW_CONFIRMATIONS_PER_DAY = int(os.environ.get("FOLLOW_CONFIRMATIONS_PER_DAY", 5))
+FOLLOW_UNCONFIRMED_DAYS = int(os.environ.get("FOLLOW_UNCONFIRMED_DAYS", 7))
+
 # CORS: any origin may read the API; nothing else is shared.
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True

@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from tracker import two_factor, views
 from tracker.feeds import AcceptedUpdatesFeed
+from tracker.following import views as following
 from tracker.reporting import views as reporting
 
 tracker_patterns = [
@@ -40,6 +41,15 @@ tracker_patterns = [
     path("consultations/<slug:slug>/", views.consultation_detail, name="consultation_detail"),
     path("updates/feed/", AcceptedUpdatesFeed(), name="update_feed"),
     path("evidence/<int:pk>/file/", views.evidence_file, name="evidence_file"),
+    # Following a country or a recommendation by email.
+    re_path(
+        r"^(?P<kind>countries|recommendations)/(?P<key>[^/]+)/follow/$",
+        following.follow,
+        name="follow",
+    ),
+    path("follow/confirm/<str:key>/", following.confirm, name="follow_confirm"),
+    path("follow/stop/<str:key>/", following.stop, name="follow_stop"),
+    path("follow/privacy/", following.privacy, name="follow_privacy"),
     # Reporting (focal points) and review (network staff), signed in.
     path("start/", reporting.start, name="start"),
     path("report/", reporting.my_commitments, name="my_commitments"),

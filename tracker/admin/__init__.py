@@ -14,6 +14,7 @@ tracker.review.
 - spreadsheets: progress as a spreadsheet, downloaded and uploaded
 - site_texts: pages of text staff write, such as "How this tracker works"
 - tokens: focal points' personal API tokens for their national systems
+- subscriptions: addresses following a country or recommendation by email (staff only)
 """
 
 from tracker.admin import (
@@ -23,6 +24,7 @@ from tracker.admin import (
     records,
     rounds,
     site_texts,
+    subscriptions,
     tokens,
     updates,
 )
@@ -34,6 +36,7 @@ __all__ = [
     "records",
     "rounds",
     "site_texts",
+    "subscriptions",
     "tokens",
     "updates",
 ]
