@@ -182,7 +182,7 @@ def test_another_countrys_token_reads_none_of_them(client, world):
     thai = [
         m
         for m in markers
-        if any(k in m for k in ("returned", "reviewcomment", "draft", "tokenname"))
+        if any(k in m for k in ("returned", "reviewcomment", "draft", "withdrawn", "tokenname"))
     ]
     found = []
     for url in ("/api/v1/submissions/", "/api/v1/commitments/?country=kh", "/api/v1/updates/"):
