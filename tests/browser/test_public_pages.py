@@ -36,6 +36,8 @@ PAGES = {
     "progress-table-as-of": lambda consultation: (
         reverse("tracker:progress_table") + "?as_of=2024-06-30&status=with_progress"
     ),
+    "follow-country": lambda consultation: "/countries/kh/follow/",
+    "follow-privacy": lambda consultation: reverse("tracker:follow_privacy"),
 }
 
 
