@@ -102,28 +102,42 @@ class Countries(ReadOnly):
 
 @extend_schema_view(
     list=extend_schema(
-        examples=[
-            OpenApiExample("All commitments of Thailand", value={}, request_only=True),
-        ],
         parameters=[
             OpenApiParameter(
                 "country",
                 OpenApiTypes.STR,
-                description="A country code in any case (th) or "
-                "its English name, e.g. /api/v1/commitments/?country=th: all commitments of "
-                "Thailand.",
+                description="A country code in any case (th) or its English name.",
+                examples=[
+                    OpenApiExample(
+                        "All commitments of Thailand",
+                        value="th",
+                        description="/api/v1/commitments/?country=th",
+                    ),
+                ],
             ),
             OpenApiParameter(
                 "changed_since",
                 OpenApiTypes.DATE,
-                description="Only commitments where "
-                "something public changed since that day, e.g. since the last IMRF: "
-                "?changed_since=2026-05-08.",
+                description="Only commitments where something public changed since that day.",
+                examples=[
+                    OpenApiExample(
+                        "What changed since the last IMRF",
+                        value="2026-05-08",
+                        description="/api/v1/commitments/?changed_since=2026-05-08",
+                    ),
+                ],
             ),
             OpenApiParameter(
                 "as_of",
                 OpenApiTypes.DATE,
                 description="Each commitment as it stood at the end of that day.",
+                examples=[
+                    OpenApiExample(
+                        "Where things stood at the end of 2025",
+                        value="2025-12-31",
+                        description="/api/v1/commitments/?as_of=2025-12-31",
+                    ),
+                ],
             ),
         ],
     )
