@@ -224,6 +224,11 @@ def test_each_refused_value_is_named_in_the_forms_words(client, world):
     assert fields["evidence[0].url"] == ["Give a web address that starts with http:// or https://."]
     assert fields["lead_agency"] == ["Give text here, not a list or an object."]
     assert submit(client, secret, ["not", "an object"]).status_code == 400
+    nameless = submit(client, secret, {**body, "commitment": None})
+    assert nameless.status_code == 422
+    assert nameless.json()["error"]["fields"] == {
+        "commitment": ["Give the commitment's id, a number."]
+    }
     broken = client.post(
         SUBMISSIONS,
         "{not json",

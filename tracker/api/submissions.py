@@ -82,13 +82,13 @@ class CarriedEvidence(serializers.ModelSerializer):
 
     class Meta:
         model = Evidence
-        fields = ["title", "date", "note", "url", "visibility"]
+        fields = list(CARRIED["evidence"])
 
 
 class CarriedDeadline(serializers.ModelSerializer):
     class Meta:
         model = Deadline
-        fields = ["description", "due_date", "responsible"]
+        fields = list(CARRIED["deadlines"])
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
@@ -107,12 +107,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "recommendation",
             "country",
             "review_state",
-            "status",
-            "narrative",
-            "challenges",
-            "support_needed",
-            "response",
-            "lead_agency",
+            *UPDATE_FIELDS,
             "evidence",
             "deadlines",
             "created_at",
@@ -182,8 +177,13 @@ class Submissions(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if sent is not None:
             sent = get_object_or_404(self.get_queryset(), pk=sent.pk)
             return Response(self.get_serializer(sent).data, status=status.HTTP_200_OK)
+        number = _number(body.get("commitment"))
+        if number is None:
+            fields = {"commitment": [_("Give the commitment's id, a number.")]}
+            message = _("Some values cannot be used: see fields.")
+            return Response(errors.body(422, message, fields), status=422)
         mine = Commitment.objects.for_countries(permissions.countries_of(user))
-        commitment = get_object_or_404(mine, pk=_number(body.get("commitment")))
+        commitment = get_object_or_404(mine, pk=number)
         if not permissions.can_report_on(user, commitment):
             raise Http404
         update = submissions.open_update(user, commitment)
@@ -200,8 +200,10 @@ class Submissions(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return response
 
 
-def _number(value) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+def _number(value) -> int | None:
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def form_data(body: dict, update: ProgressUpdate) -> tuple[dict, dict]:
