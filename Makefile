@@ -17,7 +17,7 @@ find_python = $(firstword $(foreach c,python3.14 python3.13 python3.12 \
 	$(sort $(wildcard $(PYENV_ROOT)/versions/3.1[2-9]*/bin/python)) python3, \
 	$(shell $(c) -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && echo $(c))))
 
-.PHONY: run test lint format install install-dev lock upgrade migrate demo backup restore scale-data bench load clean
+.PHONY: run test messages lint format install install-dev lock upgrade migrate demo backup restore scale-data bench load clean
 
 $(BIN)/python:
 	@PY="$(PYTHON)"; [ -n "$$PY" ] || PY="$(find_python)"; \
@@ -89,6 +89,15 @@ bench: scale-data
 
 load: scale-data
 	SQLITE_PATH=$(BENCH_SQLITE) $(BIN)/python benchmarks/load.py
+
+# The translation catalogs: `make messages` brings every locale/<lang>/LC_MESSAGES/django.po
+# up to date with the code and compiles the .mo files (both are committed; the site needs no
+# gettext to run). Needs GNU gettext (Debian: apt-get install gettext).
+LOCALES := km th id ne fil
+MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=benchmarks --ignore=staticfiles --ignore=var --ignore=backups
+messages: install-dev
+	$(BIN)/python manage.py makemessages $(addprefix -l ,$(LOCALES)) --no-obsolete --add-location=file $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py compilemessages $(addprefix -l ,$(LOCALES)) $(MESSAGES_IGNORE)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from consultations.models import (
     AgendaItem,
@@ -33,15 +35,49 @@ class ImportResult:
     counts: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
-        verb = "would be" if self.dry_run else "were"
         if not self.changes:
-            return f"{self.consultation.code}: no change; the report is already up to date."
-        action = "created" if self.created else "updated"
-        return (
-            f"{self.consultation.code} {self.consultation.title}: {len(self.changes)} changes "
-            f"{verb} made ({action}); {self.counts['paragraphs']} paragraphs, "
-            f"{self.counts['recommendations']} recommendations."
-        )
+            return _("%(code)s: no change; the report is already up to date.") % {
+                "code": self.consultation.code
+            }
+        count = len(self.changes)
+        if self.dry_run and self.created:
+            text = ngettext(
+                "%(consultation)s: %(count)s change would be made (created); %(paragraphs)s "
+                "paragraphs, %(recommendations)s recommendations.",
+                "%(consultation)s: %(count)s changes would be made (created); %(paragraphs)s "
+                "paragraphs, %(recommendations)s recommendations.",
+                count,
+            )
+        elif self.dry_run:
+            text = ngettext(
+                "%(consultation)s: %(count)s change would be made (updated); %(paragraphs)s "
+                "paragraphs, %(recommendations)s recommendations.",
+                "%(consultation)s: %(count)s changes would be made (updated); %(paragraphs)s "
+                "paragraphs, %(recommendations)s recommendations.",
+                count,
+            )
+        elif self.created:
+            text = ngettext(
+                "%(consultation)s: %(count)s change was made (created); %(paragraphs)s "
+                "paragraphs, %(recommendations)s recommendations.",
+                "%(consultation)s: %(count)s changes were made (created); %(paragraphs)s "
+                "paragraphs, %(recommendations)s recommendations.",
+                count,
+            )
+        else:
+            text = ngettext(
+                "%(consultation)s: %(count)s change was made (updated); %(paragraphs)s "
+                "paragraphs, %(recommendations)s recommendations.",
+                "%(consultation)s: %(count)s changes were made (updated); %(paragraphs)s "
+                "paragraphs, %(recommendations)s recommendations.",
+                count,
+            )
+        return text % {
+            "consultation": f"{self.consultation.code} {self.consultation.title}",
+            "count": count,
+            "paragraphs": self.counts["paragraphs"],
+            "recommendations": self.counts["recommendations"],
+        }
 
 
 class _Rollback(Exception):
@@ -132,7 +168,10 @@ def _write(parsed, source_text, source_name, consultation, dry_run) -> ImportRes
     result = ImportResult(consultation, created, dry_run, warnings=list(parsed.warnings))
     changes = result.changes
     if created:
-        changes.append(f"create consultation {consultation.code} “{parsed.title}”")
+        changes.append(
+            _("create consultation %(code)s “%(title)s”")
+            % {"code": consultation.code, "title": parsed.title}
+        )
 
     fields = _assign(
         consultation,
@@ -163,7 +202,10 @@ def _write(parsed, source_text, source_name, consultation, dry_run) -> ImportRes
     if not created and fields:
         shown = [f for f in fields if f not in ("source_text", "source_sha256")]
         if shown:
-            changes.append(f"update consultation {consultation.code}: {', '.join(shown)}")
+            changes.append(
+                _("update consultation %(code)s: %(fields)s")
+                % {"code": consultation.code, "fields": ", ".join(shown)}
+            )
     if created or fields:
         consultation.imported_at = timezone.now()
         if source_name:
@@ -180,7 +222,9 @@ def _write(parsed, source_text, source_name, consultation, dry_run) -> ImportRes
     sections, stale_sections = _write_sections(consultation, parsed, changes)
     paragraphs = _write_paragraphs(consultation, parsed, sections, changes)
     for section in sorted(stale_sections, key=lambda s: -s.level):
-        changes.append(f"delete section {section.key} “{section.title}”")
+        changes.append(
+            _("delete section %(key)s “%(title)s”") % {"key": section.key, "title": section.title}
+        )
         section.delete()
     recommendations = _write_recommendations(consultation, parsed, paragraphs, changes)
     _write_agenda(consultation, parsed, changes)
@@ -199,10 +243,15 @@ def _add_tags(obj, objectives, sdgs, changes: list[str], name: str) -> None:
     new_sdgs = set(sdgs) - set(obj.sdgs.values_list("number", flat=True))
     if new_objectives:
         obj.gcm_objectives.add(*GcmObjective.objects.filter(number__in=new_objectives))
-        changes.append(f"tag {name} with GCM objectives {sorted(new_objectives)}")
+        changes.append(
+            _("tag %(name)s with GCM objectives %(numbers)s")
+            % {"name": name, "numbers": sorted(new_objectives)}
+        )
     if new_sdgs:
         obj.sdgs.add(*Sdg.objects.filter(number__in=new_sdgs))
-        changes.append(f"tag {name} with SDGs {sorted(new_sdgs)}")
+        changes.append(
+            _("tag %(name)s with SDGs %(numbers)s") % {"name": name, "numbers": sorted(new_sdgs)}
+        )
 
 
 def _write_sections(consultation, parsed, changes) -> tuple[dict[str, Section], list[Section]]:
@@ -229,9 +278,11 @@ def _write_sections(consultation, parsed, changes) -> tuple[dict[str, Section], 
         if is_new or changed:
             section.save()
             changes.append(
-                f"create section {section.key} “{section.title}”"
+                _("create section %(key)s “%(title)s”")
+                % {"key": section.key, "title": section.title}
                 if is_new
-                else f"update section {section.key}: {', '.join(changed)}"
+                else _("update section %(key)s: %(fields)s")
+                % {"key": section.key, "fields": ", ".join(changed)}
             )
         sections[section.key] = section
     return sections, list(existing.values())
@@ -256,9 +307,10 @@ def _write_paragraphs(consultation, parsed, sections, changes) -> dict[int, Para
         )
         if is_new or set(changed) - {"source_line"}:
             changes.append(
-                f"create paragraph {paragraph.number}"
+                _("create paragraph %(number)s") % {"number": paragraph.number}
                 if is_new
-                else f"update paragraph {paragraph.number}: {', '.join(changed)}"
+                else _("update paragraph %(number)s: %(fields)s")
+                % {"number": paragraph.number, "fields": ", ".join(changed)}
             )
         if is_new or changed:
             paragraph.save()
@@ -268,12 +320,12 @@ def _write_paragraphs(consultation, parsed, sections, changes) -> dict[int, Para
             paragraph.section = None
             paragraph.save()
             changes.append(
-                f"keep paragraph {number}, no longer in the report, for recommendation "
-                f"{paragraph.recommendation.code}"
+                _("keep paragraph %(number)s, no longer in the report, for recommendation %(code)s")
+                % {"number": number, "code": paragraph.recommendation.code}
             )
         else:
             paragraph.delete()
-            changes.append(f"delete paragraph {number}")
+            changes.append(_("delete paragraph %(number)s") % {"number": number})
     return paragraphs
 
 
@@ -307,12 +359,12 @@ def _write_recommendations(consultation, parsed, paragraphs, changes) -> int:
             recommendation.guiding_principles.set(
                 [principles[k] for k in parsed_paragraph.guiding_principles if k in principles]
             )
-            changes.append(f"create recommendation {recommendation.code}")
+            changes.append(_("create recommendation %(code)s") % {"code": recommendation.code})
             continue
         if not recommendation.is_current:
             recommendation.is_current = True
             recommendation.save()
-            changes.append(f"restore recommendation {recommendation.code}")
+            changes.append(_("restore recommendation %(code)s") % {"code": recommendation.code})
         _add_tags(
             recommendation,
             parsed_paragraph.gcm_objectives,
@@ -325,8 +377,11 @@ def _write_recommendations(consultation, parsed, paragraphs, changes) -> int:
             recommendation.is_current = False
             recommendation.save()
             changes.append(
-                f"mark recommendation {recommendation.code} as no longer in the report "
-                "(kept with its tracking data)"
+                _(
+                    "mark recommendation %(code)s as no longer in the report (kept with its "
+                    "tracking data)"
+                )
+                % {"code": recommendation.code}
             )
     return count
 
@@ -354,4 +409,11 @@ def _write_agenda(consultation, parsed, changes) -> None:
     consultation.agenda_items.all().delete()
     for values in wanted:
         AgendaItem.objects.create(consultation=consultation, **values)
-    changes.append(f"replace agenda ({len(existing)} → {len(wanted)} items)")
+    changes.append(
+        ngettext(
+            "replace agenda (%(before)s → %(after)s items)",
+            "replace agenda (%(before)s → %(after)s items)",
+            len(wanted),
+        )
+        % {"before": len(existing), "after": len(wanted)}
+    )

@@ -20,12 +20,15 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from consultations.country_names import countries_mentioned, country_pattern
 
 
 class ReportError(ValueError):
     def __init__(self, line: int, message: str):
-        super().__init__(f"line {line}: {message}")
+        super().__init__(_("line %(line)s: %(message)s") % {"line": line, "message": message})
         self.line = line
         self.message = message
 
@@ -95,31 +98,39 @@ class ParsedReport:
 
 # --- decoding -------------------------------------------------------------------------
 
+# What a file that starts with each signature is, and what to do about it.
 _BINARY_SIGNATURES = {
-    b"%PDF": "a PDF document",
-    b"PK\x03\x04": "a zip archive (Word, Excel or OpenDocument file)",
-    b"\xd0\xcf\x11\xe0": "an old Microsoft Office document",
-    b"{\\rtf": "an RTF document",
+    b"%PDF": gettext_lazy("this is a PDF document, not a plain-text report; save it as text first"),
+    b"PK\x03\x04": gettext_lazy(
+        "this is a zip archive (Word, Excel or OpenDocument file), not a plain-text report; "
+        "save it as text first"
+    ),
+    b"\xd0\xcf\x11\xe0": gettext_lazy(
+        "this is an old Microsoft Office document, not a plain-text report; save it as text first"
+    ),
+    b"{\\rtf": gettext_lazy(
+        "this is an RTF document, not a plain-text report; save it as text first"
+    ),
 }
 
 
 def decode_report(data: bytes) -> str:
     """The text of a report file: UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252."""
     if not data.strip():
-        raise ReportError(1, "the file is empty")
-    for signature, what in _BINARY_SIGNATURES.items():
+        raise ReportError(1, _("the file is empty"))
+    for signature, refusal in _BINARY_SIGNATURES.items():
         if data.startswith(signature):
-            raise ReportError(1, f"this is {what}, not a plain-text report; save it as text first")
+            raise ReportError(1, str(refusal))
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             data = data.decode("utf-16").encode("utf-8")
         except UnicodeDecodeError as error:
-            raise ReportError(1, "the file says UTF-16 but does not decode as UTF-16") from error
+            raise ReportError(1, _("the file says UTF-16 but does not decode as UTF-16")) from error
     nul = data.find(b"\x00")
     if nul != -1:
         raise ReportError(
             data.count(b"\n", 0, nul) + 1,
-            "binary content (a NUL byte); a report must be plain text",
+            _("binary content (a NUL byte); a report must be plain text"),
         )
     data = data.removeprefix(codecs.BOM_UTF8)
     try:
@@ -129,11 +140,11 @@ def decode_report(data: bytes) -> str:
             text = data.decode("cp1252")
         except UnicodeDecodeError as error:
             line = data.count(b"\n", 0, error.start) + 1
-            raise ReportError(line, "the text is neither UTF-8 nor Windows-1252") from error
+            raise ReportError(line, _("the text is neither UTF-8 nor Windows-1252")) from error
     for number, line in enumerate(text.splitlines(), start=1):
         controls = sum(1 for char in line if ord(char) < 32 and char not in "\t\f\v")
         if controls > 2:
-            raise ReportError(number, "binary content (control characters); not a text report")
+            raise ReportError(number, _("binary content (control characters); not a text report"))
     return text
 
 
@@ -463,7 +474,10 @@ class _Parser:
         if any(s.key == key for s in self.sections):
             duplicate = key
             key = f"{key}~{sum(1 for s in self.sections if s.key.split('~')[0] == key) + 1}"
-            self.warnings.append(f"line {number}: heading {duplicate} appears twice; kept as {key}")
+            self.warnings.append(
+                _("line %(line)s: heading %(heading)s appears twice; kept as %(key)s")
+                % {"line": number, "heading": duplicate, "key": key}
+            )
         kind = section_kind(title) or (parent.kind if parent else OTHER)
         section = _Section(
             key=key,
@@ -488,21 +502,34 @@ class _Parser:
         if value in self.first_seen:
             raise ReportError(
                 number,
-                f"paragraph {value} is numbered twice (first at line {self.first_seen[value]})",
+                _("paragraph %(number)s is numbered twice (first at line %(first)s)")
+                % {"number": value, "first": self.first_seen[value]},
             )
         if self.paragraphs and value < self.paragraphs[-1].number:
             previous = self.paragraphs[-1].number
             raise ReportError(
                 number,
-                f"paragraph {value} comes after paragraph {previous}; "
-                "paragraph numbers must increase",
+                _(
+                    "paragraph %(number)s comes after paragraph %(previous)s; paragraph "
+                    "numbers must increase"
+                )
+                % {"number": value, "previous": previous},
             )
         expected = self.paragraphs[-1].number + 1 if self.paragraphs else 1
         if value != expected:
+            if self.paragraphs:
+                warning = _(
+                    "line %(line)s: paragraph %(number)s follows paragraph %(previous)s; "
+                    "expected %(expected)s"
+                )
+            else:
+                warning = _(
+                    "line %(line)s: paragraph %(number)s follows the start of the report; "
+                    "expected %(expected)s"
+                )
             self.warnings.append(
-                f"line {number}: paragraph {value} follows "
-                + (f"paragraph {expected - 1}" if self.paragraphs else "the start of the report")
-                + f"; expected {expected}"
+                warning
+                % {"line": number, "number": value, "previous": expected - 1, "expected": expected}
             )
         self.first_seen[value] = number
         paragraph = _Paragraph(value, number, self.stack[-1] if self.stack else None, [text])
@@ -533,7 +560,7 @@ class _Parser:
             return
         starts, ends, time_end = parse_time_range(stripped)
         if starts and stripped[0].isdigit():  # a row begins with its time
-            _, tab, cell = stripped.partition("\t")
+            _time, tab, cell = stripped.partition("\t")
             cell = (cell if tab else stripped[time_end:]).strip(" \t-\u2013:|")
             topic, moderators, speakers = parse_agenda_cell(cell)
             self.agenda.append(
@@ -564,7 +591,7 @@ class _Parser:
 
     def parse(self) -> ParsedReport:
         if not any(line.strip() for line in self.lines):
-            raise ReportError(1, "the file is empty")
+            raise ReportError(1, _("the file is empty"))
         body_start = self.title_block_end()
         title_block = self.read_title_block(body_start)
 
@@ -589,14 +616,16 @@ class _Parser:
             elif current:
                 current.intro.append(line.strip())
             else:
-                raise ReportError(number, "text outside any section or numbered paragraph")
+                raise ReportError(number, _("text outside any section or numbered paragraph"))
 
         if not self.paragraphs:
             last_line = max(i for i, line in enumerate(self.lines, start=1) if line.strip())
             raise ReportError(
                 last_line,
-                "no numbered paragraph found; a report's paragraphs start with "
-                "their number, like '1. The consultation …'",
+                _(
+                    "no numbered paragraph found; a report's paragraphs start with "
+                    "their number, like '1. The consultation …'"
+                ),
             )
         return self.result(title_block)
 
@@ -607,32 +636,35 @@ class _Parser:
         if not dated:
             raise ReportError(
                 last_line,
-                f"no date in the title block (lines 1–{last_line}); "
-                "expected a line like '11 April 2022, 9:00 – 12:00 (GMT+7)'",
+                _(
+                    "no date in the title block (lines 1–%(last)s); "
+                    "expected a line like '11 April 2022, 9:00 – 12:00 (GMT+7)'"
+                )
+                % {"last": last_line},
             )
-        date_line, date_text, (day, _, date_end) = dated
+        date_line, date_text, (day, _time, date_end) = dated
         before = [(n, line) for n, line in entries if n < date_line]
         after = [line for n, line in entries if n > date_line]
 
         title_index = next(
-            (i for i, (_, line) in enumerate(before) if line[0] in _TITLE_QUOTES), None
+            (i for i, (_number, line) in enumerate(before) if line[0] in _TITLE_QUOTES), None
         )
         if title_index is not None:
             title_lines = [before[title_index][1]]
-            for _, line in before[title_index + 1 :]:
+            for _number, line in before[title_index + 1 :]:
                 if title_lines[-1][-1] in _TITLE_QUOTES and len(title_lines[-1]) > 1:
                     break
                 title_lines.append(line)
             title = " ".join(title_lines).strip(_TITLE_QUOTES + " ")
-            series = " ".join(line for _, line in before[:title_index])
+            series = " ".join(line for _number, line in before[:title_index])
         elif len(before) >= 2:
-            series, title = before[0][1], " ".join(line for _, line in before[1:])
+            series, title = before[0][1], " ".join(line for _number, line in before[1:])
         elif before:
             series, title = "", before[0][1]
         else:
-            raise ReportError(date_line, "no title before the date line")
+            raise ReportError(date_line, _("no title before the date line"))
         if not title:
-            raise ReportError(date_line, "the title is empty")
+            raise ReportError(date_line, _("the title is empty"))
 
         rest = date_text[date_end:]
         starts, ends, time_end = parse_time_range(rest)
@@ -640,10 +672,13 @@ class _Parser:
         if offset is None:
             offset = UTC
             self.warnings.append(
-                f"line {date_line}: no time zone (GMT+N) given; times taken as UTC"
+                _("line %(line)s: no time zone (GMT+N) given; times taken as UTC")
+                % {"line": date_line}
             )
         if starts is None:
-            self.warnings.append(f"line {date_line}: no start time given; midnight assumed")
+            self.warnings.append(
+                _("line %(line)s: no start time given; midnight assumed") % {"line": date_line}
+            )
         label = rest[time_end:].strip(" ,|-\u2013\t") if starts else rest.strip(" ,|-\u2013\t")
         if re.fullmatch(r"\(([^()]*)\)", label):
             label = label[1:-1]

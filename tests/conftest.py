@@ -2,6 +2,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 
 from consultations.models import Recommendation
 from tests.factories import (
@@ -28,6 +30,14 @@ def fast_password_hashing(settings):
 def no_login_throttling(settings):
     """Sign-in throttling has tests of its own; elsewhere the test client signs in freely."""
     settings.AXES_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language (a request leaves its own active)."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

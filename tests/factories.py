@@ -111,12 +111,17 @@ def make_country(code: str, *, is_champion: bool = True):
     return Country.objects.get_or_create(code=code, defaults={"is_champion": is_champion})[0]
 
 
-def make_focal_point(username: str, *countries):
-    """A focal point: staff status to log in to the admin, member of the given countries."""
+def make_focal_point(username: str, *countries, language: str = "en"):
+    """A focal point: staff status to log in to the admin, member of the given countries.
+    Their emails are in English unless `language` says otherwise ("" for their first
+    country's language, as for someone who never chose one)."""
     from tracker import roles
+    from tracker.models import Profile
 
     user = make_user(username)
     roles.grant_focal_point(user, countries, role="Focal point")
+    if language:
+        Profile.objects.update_or_create(user=user, defaults={"language": language})
     return user
 
 

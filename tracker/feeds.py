@@ -49,18 +49,21 @@ class AcceptedUpdatesFeed(Feed):
 
     def item_title(self, update):
         commitment = update.commitment
-        demo = " [{}]".format(gettext("demonstration data")) if update.is_demo else ""
-        withdrawn = "{}: ".format(gettext("Withdrawn")) if update.is_withdrawn else ""
-        return xml_text(
-            f"{withdrawn}{commitment.country}: {commitment.recommendation.code} "
-            f"{update.get_status_display()}{demo}"
-        )
+        title = gettext("%(country)s: %(code)s %(status)s") % {
+            "country": commitment.country,
+            "code": commitment.recommendation.code,
+            "status": update.get_status_display(),
+        }
+        if update.is_demo:
+            title = gettext("%(title)s [demonstration data]") % {"title": title}
+        if update.is_withdrawn:
+            title = gettext("Withdrawn: %(title)s") % {"title": title}
+        return xml_text(title)
 
     def item_description(self, update):
         if update.is_withdrawn:
-            return "{}: {}\n\n{}".format(
-                gettext("Withdrawn"), update.withdrawal_reason, update.narrative
-            )
+            reason = gettext("Withdrawn: %(reason)s") % {"reason": update.withdrawal_reason}
+            return f"{reason}\n\n{update.narrative}"
         return update.narrative
 
     def item_link(self, update):

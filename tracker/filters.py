@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from consultations.models import Consultation, GcmObjective, Recommendation, Sdg, Section, Theme
 from tracker import page_cache
+from tracker.languages import is_english
 from tracker.models import WITH_PROGRESS, Commitment, Country, Deadline, Status
 
 # The status facet: each status, and all those that show progress at once.
@@ -94,6 +95,17 @@ class OptionFilter(django_filters.ChoiceFilter):
     """A facet whose options are read from the data: the API's schema types it as text."""
 
 
+class EnglishOptions(forms.Select):
+    """A select whose options (but its empty one) are the report's own words, English
+    whatever the page's language, and marked so on a page in another language."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value not in ("", None) and not is_english():
+            option["attrs"]["lang"] = "en"
+        return option
+
+
 class CountryFilter(OptionFilter):
     field_class = CountryField
 
@@ -112,26 +124,31 @@ class TagFilters(django_filters.FilterSet):
         label=_("Consultation"),
         choices=_options("consultation", _consultations),
         empty_label=_("All consultations"),
+        widget=EnglishOptions,
     )
     section = OptionFilter(
         label=_("Section"),
         choices=_options("section", _sections),
         empty_label=_("All sections"),
+        widget=EnglishOptions,
     )
     objective = OptionFilter(
         label=_("GCM objective"),
         choices=_options("objective", lambda: _tags(GcmObjective)),
         empty_label=_("All GCM objectives"),
+        widget=EnglishOptions,
     )
     sdg = OptionFilter(
         label=_("SDG"),
         choices=_options("sdg", lambda: _tags(Sdg)),
         empty_label=_("All SDGs"),
+        widget=EnglishOptions,
     )
     theme = OptionFilter(
         label=_("Theme"),
         choices=_options("theme", _themes),
         empty_label=_("All themes"),
+        widget=EnglishOptions,
     )
 
     def __init__(self, *args, **kwargs):

@@ -205,7 +205,8 @@ class Country(models.Model):
 
 
 class Profile(models.Model):
-    """What a person chooses for themselves: the time zone times are shown in."""
+    """What a person chooses for themselves: the time zone times are shown in, and the
+    language of their emails."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
@@ -218,6 +219,17 @@ class Profile(models.Model):
         help_text=_(
             "Times are shown in this zone. Empty: the zone of your first country (UTC for "
             "network staff)."
+        ),
+    )
+
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_(
+            "The language of your emails. Empty: the language of your first country (English "
+            "for network staff)."
         ),
     )
 
@@ -475,9 +487,14 @@ class Commitment(TracksPublicChanges, models.Model):
         NOTED = "noted", _("Noted")
 
     recommendation = models.ForeignKey(
-        Recommendation, on_delete=models.PROTECT, related_name="commitments"
+        Recommendation,
+        verbose_name=_("recommendation"),
+        on_delete=models.PROTECT,
+        related_name="commitments",
     )
-    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="commitments")
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("country")
+    )
     response = models.CharField(
         _("government response"),
         max_length=20,
@@ -672,7 +689,9 @@ class ProgressUpdate(TracksPublicChanges, models.Model):
         ACCEPTED = "accepted", _("Accepted")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="updates")
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.PROTECT, related_name="updates", verbose_name=_("commitment")
+    )
     status = models.CharField(_("status"), max_length=30, choices=Status)
     narrative = models.TextField(_("what was done"))
     challenges = models.TextField(_("challenges"), blank=True)
@@ -826,7 +845,9 @@ class Evidence(TracksPublicChanges, models.Model):
         PUBLIC = "public", _("Public")
         INTERNAL = "internal", _("Internal (network staff and the country's focal points)")
 
-    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="evidence")
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.PROTECT, related_name="evidence", verbose_name=_("commitment")
+    )
     update = models.ForeignKey(
         ProgressUpdate,
         on_delete=models.CASCADE,
@@ -920,7 +941,12 @@ def _published(update_id: int | None) -> bool:
 class Deadline(TracksPublicChanges, models.Model):
     public_fields = ("description", "due_date", "responsible", "is_done", "update", "is_demo")
 
-    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="deadlines")
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.PROTECT,
+        related_name="deadlines",
+        verbose_name=_("commitment"),
+    )
     update = models.ForeignKey(
         ProgressUpdate,
         on_delete=models.CASCADE,
@@ -983,7 +1009,10 @@ class Deadline(TracksPublicChanges, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.description} (by {self.due_date})"
+        return _("%(description)s (by %(date)s)") % {
+            "description": self.description,
+            "date": self.due_date,
+        }
 
     def save(self, *args, **kwargs):
         if self.is_done and not self.done_at:
@@ -1210,6 +1239,10 @@ class Subscription(models.Model):
         Recommendation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     key = models.CharField(max_length=64, unique=True, editable=False)
+    # The language of the page it was asked from: its emails are written in it.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     created_at = models.DateTimeField(_("asked for"), default=timezone.now)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)

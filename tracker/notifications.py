@@ -1,23 +1,45 @@
 """Emails about progress updates and deadlines. Sent after the transaction commits.
 
 Who receives them is asked of tracker.permissions: reviewers are the network staff.
+Each email is written in its recipient's language (tracker.languages.language_for), links
+included: `compose` is called once for each language among the recipients.
 """
 
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tracker import links, permissions
+from tracker.languages import by_language
 
 
-def staff_reviewer_emails() -> list[str]:
-    users = permissions.network_staff_users().exclude(email="")
-    return sorted(set(users.values_list("email", flat=True)))
+def staff_reviewers() -> list:
+    return list(permissions.network_staff_users().exclude(email="").order_by("pk"))
 
 
-def _send_later(subject: str, body: str, recipients: list[str]) -> None:
-    if recipients:
-        transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
+def _send_later(compose, recipients) -> None:
+    """`compose()` gives (subject, body) in the active language; each group of recipients
+    sharing a language gets one email in it, after the transaction commits."""
+    recipients = [user for user in recipients if user.email]
+    for language, users in by_language(recipients).items():
+        with translation.override(language):
+            subject, body = compose()
+        emails = sorted({user.email for user in users})
+        transaction.on_commit(
+            lambda subject=subject, body=body, emails=emails: send_mail(subject, body, None, emails)
+        )
+
+
+def _lines(*lines: str) -> str:
+    """An email's body: one line each ("" for a blank line), ending with a line break."""
+    return "\n".join(map(str, lines)) + "\n"
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.username
 
 
 def _update_url(update) -> str:
@@ -35,11 +57,21 @@ def _report_url(update) -> str:
 def update_submitted(update) -> None:
     commitment = update.commitment
     _send_later(
-        f"[GCM Tracker] Waiting for review: {commitment}",
-        f"{update.author} submitted a progress update for {commitment}.\n\n"
-        f"Status: {update.get_status_display()}\n\n{update.narrative}\n\n"
-        f"Review it (accept it, or return it with a comment): {_review_url(update)}\n",
-        staff_reviewer_emails(),
+        lambda: (
+            _("[GCM Tracker] Waiting for review: %(commitment)s") % {"commitment": commitment},
+            _lines(
+                _("%(author)s submitted a progress update for %(commitment)s.")
+                % {"author": update.author, "commitment": commitment},
+                "",
+                _("Status: %(status)s") % {"status": update.get_status_display()},
+                "",
+                update.narrative,
+                "",
+                _("Review it (accept it, or return it with a comment): %(link)s")
+                % {"link": _review_url(update)},
+            ),
+        ),
+        staff_reviewers(),
     )
 
 
@@ -48,41 +80,72 @@ def updates_submitted(updates, *, by) -> None:
     if len(updates) == 1:
         update_submitted(updates[0])
         return
-    changelist = links.absolute(reverse("tracker:review_queue"))
-    lines = "\n".join(
-        f"- {update.commitment}: {update.get_status_display()}" for update in updates[:50]
-    )
-    more = f"\n… and {len(updates) - 50} more.\n" if len(updates) > 50 else "\n"
-    _send_later(
-        f"[GCM Tracker] {len(updates)} updates to review from {by}",
-        f"{by} submitted {len(updates)} progress updates in a spreadsheet upload.\n\n"
-        f"{lines}{more}\nReview them: {changelist}\n",
-        staff_reviewer_emails(),
-    )
+    count = len(updates)
+
+    def compose():
+        changelist = links.absolute(reverse("tracker:review_queue"))
+        listed = [f"- {u.commitment}: {u.get_status_display()}" for u in updates[:50]]
+        if count > 50:
+            more = count - 50
+            listed.append(
+                ngettext("… and %(count)s more.", "… and %(count)s more.", more) % {"count": more}
+            )
+        return (
+            ngettext(
+                "[GCM Tracker] %(count)s update to review from %(author)s",
+                "[GCM Tracker] %(count)s updates to review from %(author)s",
+                count,
+            )
+            % {"count": count, "author": by},
+            _lines(
+                ngettext(
+                    "%(author)s submitted %(count)s progress update in a spreadsheet upload.",
+                    "%(author)s submitted %(count)s progress updates in a spreadsheet upload.",
+                    count,
+                )
+                % {"author": by, "count": count},
+                "",
+                *listed,
+                "",
+                _("Review them: %(link)s") % {"link": changelist},
+            ),
+        )
+
+    _send_later(compose, staff_reviewers())
 
 
 def update_reviewed(update) -> None:
     """Accepted or returned: the author is told (unless they reviewed it themselves)."""
     if not update.author.email or update.author_id == update.reviewer_id:
         return
+    _send_later(lambda: _reviewed(update), [update.author])
+
+
+def _reviewed(update) -> tuple[str, str]:
+    about = {"commitment": update.commitment}
     if update.is_public:
-        verdict = "Accepted"
-        what_next = "It is now public on the tracker."
+        subject = _("[GCM Tracker] Accepted: your update on %(commitment)s") % about
+        verdict = _("Your progress update on %(commitment)s was reviewed: accepted.") % about
+        what_next = _("It is now public on the tracker.")
     else:
-        verdict = "Returned to you"
-        what_next = (
+        subject = _("[GCM Tracker] Returned to you: your update on %(commitment)s") % about
+        verdict = _("Your progress update on %(commitment)s was reviewed: returned to you.") % about
+        what_next = _(
             "Nothing of it is public. Correct it as the comment says, then resubmit it for review."
         )
-    comment = (
-        f"\nComment from {update.reviewer}:\n{update.review_comment}\n"
-        if update.review_comment
-        else ""
-    )
-    _send_later(
-        f"[GCM Tracker] {verdict}: your update on {update.commitment}",
-        f"Your progress update on {update.commitment} was reviewed: {verdict.lower()}.\n"
-        f"{what_next}\n{comment}\nOpen it: {_report_url(update)}\n",
-        [update.author.email],
+    comment = []
+    if update.review_comment:
+        comment = [
+            "",
+            _("Comment from %(reviewer)s:") % {"reviewer": update.reviewer},
+            update.review_comment,
+        ]
+    return subject, _lines(
+        verdict,
+        what_next,
+        *comment,
+        "",
+        _("Open it: %(link)s") % {"link": _report_url(update)},
     )
 
 
@@ -93,18 +156,39 @@ def update_withdrawn(update, *, was: str) -> None:
     if was == State.ACCEPTED:
         if update.author.email and update.author_id != update.withdrawn_by_id:
             _send_later(
-                f"[GCM Tracker] Withdrawn: your update on {update.commitment}",
-                f"{update.withdrawn_by} withdrew your published progress update on "
-                f"{update.commitment}. The public timeline shows that it was withdrawn, "
-                f"and why:\n\n{update.withdrawal_reason}\n\nSee it: {_update_url(update)}\n",
-                [update.author.email],
+                lambda: (
+                    _("[GCM Tracker] Withdrawn: your update on %(commitment)s")
+                    % {"commitment": update.commitment},
+                    _lines(
+                        _(
+                            "%(who)s withdrew your published progress update on %(commitment)s. "
+                            "The public timeline shows that it was withdrawn, and why:"
+                        )
+                        % {"who": update.withdrawn_by, "commitment": update.commitment},
+                        "",
+                        update.withdrawal_reason,
+                        "",
+                        _("See it: %(link)s") % {"link": _update_url(update)},
+                    ),
+                ),
+                [update.author],
             )
     elif was == State.SUBMITTED:
         _send_later(
-            f"[GCM Tracker] Withdrawn before review: {update.commitment}",
-            f"{update.author} withdrew their progress update on {update.commitment}; "
-            f"it no longer waits for review.\n\n{_update_url(update)}\n",
-            staff_reviewer_emails(),
+            lambda: (
+                _("[GCM Tracker] Withdrawn before review: %(commitment)s")
+                % {"commitment": update.commitment},
+                _lines(
+                    _(
+                        "%(author)s withdrew their progress update on %(commitment)s; it no longer "
+                        "waits for review."
+                    )
+                    % {"author": update.author, "commitment": update.commitment},
+                    "",
+                    _update_url(update),
+                ),
+            ),
+            staff_reviewers(),
         )
 
 
@@ -117,30 +201,46 @@ def invitation(user, *, by) -> None:
 
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
+    _send_later(lambda: _invitation(user, by, uid, token), [user])
+
+
+def _invitation(user, by, uid, token) -> tuple[str, str]:
     link = links.absolute(reverse("password_reset_confirm", args=[uid, token]))
-    roles_held = []
-    if permissions.is_network_staff(user):
-        roles_held.append("network staff")
-    countries = sorted(c.name for c in user.focal_countries.all())
-    if countries:
-        roles_held.append("focal point for " + ", ".join(countries))
-    role = f" as {' and '.join(roles_held)}" if roles_held else ""
-    _send_later(
-        "[GCM Tracker] You are invited to report on the GCM recommendations",
-        f"Dear {user.get_full_name() or user.username},\n\n"
-        f"{by.get_full_name() or by.username} has given you an account on GCM Tracker{role}.\n\n"
-        f"Choose your password here (the link works for three days):\n{link}\n\n"
-        f"Your username is: {user.username}\n"
-        f"Then sign in: {links.absolute(reverse('tracker:start'))}\n",
-        [user.email],
+    is_staff = permissions.is_network_staff(user)
+    countries = ", ".join(sorted(str(c.name) for c in user.focal_countries.all()))
+    names = {"inviter": _name(by), "countries": countries}
+    if is_staff and countries:
+        given = _(
+            "%(inviter)s has given you an account on GCM Tracker as network staff and focal "
+            "point for %(countries)s."
+        )
+    elif is_staff:
+        given = _("%(inviter)s has given you an account on GCM Tracker as network staff.")
+    elif countries:
+        given = _(
+            "%(inviter)s has given you an account on GCM Tracker as focal point for %(countries)s."
+        )
+    else:
+        given = _("%(inviter)s has given you an account on GCM Tracker.")
+    return (
+        _("[GCM Tracker] You are invited to report on the GCM recommendations"),
+        _lines(
+            _("Dear %(name)s,") % {"name": _name(user)},
+            "",
+            given % names,
+            "",
+            _("Choose your password here (the link works for three days):"),
+            link,
+            "",
+            _("Your username is: %(username)s") % {"username": user.username},
+            _("Then sign in: %(link)s") % {"link": links.absolute(reverse("tracker:start"))},
+        ),
     )
 
 
 def round_reminders(reporting_round) -> int:
     """One email per focal point of a country with gaps in the round, listing them: no
     update since the round opened, or one returned for changes. Returns how many."""
-    from django.utils.formats import date_format
-
     gaps = reporting_round.gaps().select_related("recommendation", "country")
     by_country: dict[int, list] = {}
     for commitment in gaps.order_by("recommendation__code"):
@@ -153,20 +253,40 @@ def round_reminders(reporting_round) -> int:
             for c in by_country[country]
             if country in permissions.focal_country_ids(user)
         ]
-        lines = "\n".join(
-            f"- {c.recommendation.code} · {c.country.name}: "
-            f"{'returned to you' if c.standing == 'returned' else 'no update yet'}\n"
-            f"  {links.absolute(reverse('tracker:report_progress', args=[c.pk]))}"
-            for c in mine
-        )
-        _send_later(
-            f"[GCM Tracker] {reporting_round.name}: {len(mine)} commitments to report on",
-            f"Dear {user.get_full_name() or user.username},\n\n"
-            f"Network staff opened the reporting round “{reporting_round.name}” on "
-            f"{date_format(reporting_round.opened_on)}; it is due by "
-            f"{date_format(reporting_round.due_date)}. These commitments still need an "
-            f"update from you:\n\n{lines}\n",
-            [user.email],
-        )
+        _send_later(lambda mine=mine, user=user: _round_gaps(reporting_round, user, mine), [user])
         sent += 1
     return sent
+
+
+def _round_gaps(reporting_round, user, mine) -> tuple[str, str]:
+    from django.utils.formats import date_format
+
+    listed = "\n".join(
+        f"- {c.recommendation.code} · {c.country.name}: "
+        f"{_('returned to you') if c.standing == 'returned' else _('no update yet')}\n"
+        f"  {links.absolute(reverse('tracker:report_progress', args=[c.pk]))}"
+        for c in mine
+    )
+    return (
+        ngettext(
+            "[GCM Tracker] %(round)s: %(count)s commitment to report on",
+            "[GCM Tracker] %(round)s: %(count)s commitments to report on",
+            len(mine),
+        )
+        % {"round": reporting_round.name, "count": len(mine)},
+        _lines(
+            _("Dear %(name)s,") % {"name": _name(user)},
+            "",
+            _(
+                "Network staff opened the reporting round “%(round)s” on %(opened)s; it is "
+                "due by %(due)s. These commitments still need an update from you:"
+            )
+            % {
+                "round": reporting_round.name,
+                "opened": date_format(reporting_round.opened_on),
+                "due": date_format(reporting_round.due_date),
+            },
+            "",
+            listed,
+        ),
+    )

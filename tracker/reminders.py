@@ -5,10 +5,13 @@ import smtplib
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tracker import links, permissions
+from tracker.languages import language_for
 from tracker.models import Deadline, DeadlineReminder
 
 logger = logging.getLogger(__name__)
@@ -31,8 +34,9 @@ def send_deadline_reminders(*, days: int = 14, today=None) -> list[tuple[str, in
             with transaction.atomic():  # a failed send un-records it, to be retried next run
                 fresh = [d for d in deadlines if _claim(d, user, today)]
                 if fresh:
-                    body = _body(user, fresh, today)
-                    send_mail(_subject(fresh, today), body, None, [user.email])
+                    with translation.override(language_for(user)):  # the recipient's
+                        subject, body = _subject(fresh, today), _body(user, fresh, today)
+                    send_mail(subject, body, None, [user.email])
                     sent.append((user.email, len(fresh)))
         except (OSError, smtplib.SMTPException):
             # One refused address must not stop the reminders of everyone else.
@@ -51,22 +55,38 @@ def _claim(deadline, user, today) -> bool:
 
 
 def _subject(deadlines, today) -> str:
+    count = len(deadlines)
     overdue = sum(d.due_date < today for d in deadlines)
-    return f"[GCM Tracker] {len(deadlines)} follow-up deadline(s) due" + (
-        f", {overdue} overdue" if overdue else ""
-    )
+    if overdue:
+        subject = ngettext(
+            "[GCM Tracker] %(count)s follow-up deadline(s) due, %(overdue)s overdue",
+            "[GCM Tracker] %(count)s follow-up deadline(s) due, %(overdue)s overdue",
+            count,
+        )
+    else:
+        subject = ngettext(
+            "[GCM Tracker] %(count)s follow-up deadline(s) due",
+            "[GCM Tracker] %(count)s follow-up deadline(s) due",
+            count,
+        )
+    return subject % {"count": count, "overdue": overdue}
 
 
 def _body(user, deadlines, today) -> str:
-    lines = [f"Dear {user.get_full_name() or user.username},", ""]
-    lines.append("These follow-up deadlines of your countries are due soon or overdue:")
+    lines = [_("Dear %(name)s,") % {"name": user.get_full_name() or user.username}, ""]
+    lines.append(_("These follow-up deadlines of your countries are due soon or overdue:"))
     lines.append("")
     for deadline in deadlines:
-        state = "OVERDUE" if deadline.due_date < today else "due"
-        url = links.page("tracker:report_progress", deadline.commitment_id)
-        lines.append(
-            f"- {state} {date_format(deadline.due_date)}: {deadline.description} "
-            f"({deadline.commitment}) {url}"
-        )
-    lines += ["", "Report progress, and move or close a deadline, with the link of each."]
+        if deadline.due_date < today:
+            line = _("OVERDUE %(date)s: %(description)s (%(commitment)s) %(link)s")
+        else:
+            line = _("due %(date)s: %(description)s (%(commitment)s) %(link)s")
+        shown = {
+            "date": date_format(deadline.due_date),
+            "description": deadline.description,
+            "commitment": deadline.commitment,
+            "link": links.page("tracker:report_progress", deadline.commitment_id),
+        }
+        lines.append(f"- {line % shown}")
+    lines += ["", _("Report progress, and move or close a deadline, with the link of each.")]
     return "\n".join(lines)

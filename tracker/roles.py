@@ -7,6 +7,7 @@ no role loses the staff status that lets them into the admin.
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tracker import permissions
 from tracker.models import Country, FocalPoint
@@ -75,12 +76,12 @@ def roles_of(user) -> list[str]:
     """The user's roles in words, for lists and the command's output."""
     roles = []
     if user.is_superuser:
-        roles.append("superuser")
+        roles.append(_("superuser"))
     if user.groups.filter(name=permissions.STAFF_GROUP).exists():
-        roles.append("network staff")
+        roles.append(_("network staff"))
     codes = sorted(FocalPoint.objects.filter(user=user).values_list("country__code", flat=True))
     if codes:
-        roles.append("focal point for " + ", ".join(codes))
+        roles.append(_("focal point for %(countries)s") % {"countries": ", ".join(codes)})
     return roles
 
 

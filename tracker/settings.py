@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -88,6 +89,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "tracker.languages.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -143,6 +145,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "tracker.context_processors.demo_data",
                 "tracker.context_processors.site_facts",
+                "tracker.languages.choices",
                 "tracker.page_cache.csrf_placeholder",
             ],
         },
@@ -190,7 +193,20 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+# English and the languages of the GCM Champion Countries. Filipino is not among Django's
+# languages: its entry is added to LANG_INFO (the one accepted way of adding a language).
+LANG_INFO.setdefault(
+    "fil",
+    {"bidi": False, "code": "fil", "name": "Filipino", "name_local": "Filipino"},
+)
+LANGUAGES = [
+    ("en", "English"),
+    ("km", "Khmer"),
+    ("th", "Thai"),
+    ("id", "Indonesian"),
+    ("ne", "Nepali"),
+    ("fil", "Filipino"),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

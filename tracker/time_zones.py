@@ -60,4 +60,8 @@ class TimeZoneMiddleware:
             timezone.activate(zoneinfo.ZoneInfo(name))
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            # The zone is this request's: the thread's next work starts from the default.
+            timezone.deactivate()

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 from django_otp import user_has_device
@@ -79,7 +80,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(
-            user=request.user, name="Authenticator app", confirmed=False
+            user=request.user, name=gettext("Authenticator app"), confirmed=False
         )
     form = ConfirmForm(request.POST or None)
     if form.is_valid():
@@ -100,7 +101,8 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
 def _new_recovery_codes(user) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    # Named in the language of the enrolment: the sign-in page lists the devices by name.
+    device = StaticDevice.objects.create(user=user, name=gettext("Recovery codes"), confirmed=True)
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
     return codes

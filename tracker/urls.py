@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
@@ -94,5 +95,6 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("api/v1/", include(("tracker.api.urls", "api"))),
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg")),
-    path("", include((tracker_patterns, "tracker"))),
+    # The pages in English at their plain addresses, in other languages under a prefix.
+    *i18n_patterns(path("", include((tracker_patterns, "tracker"))), prefix_default_language=False),
 ]

@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, pgettext
 from django_countries import countries
 
 from consultations.models import Consultation, Paragraph, Recommendation, Targets
@@ -385,13 +385,17 @@ def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         recommendation__consultation=consultation
     ).count_by("recommendation_id")
     labels = [(status, str(label).lower()) for status, label in Status.choices]
+    # "2 implemented": how many of the recommendation's countries have each status.
+    how_many = pgettext("how many countries have a status", "%(count)s %(status)s")
     for _section, paragraphs in outline:
         for paragraph in paragraphs:
             recommendation = getattr(paragraph, "recommendation", None)
             if recommendation is not None:
                 counts = by_recommendation.get(recommendation.pk, {})
                 recommendation.status_summary = ", ".join(
-                    f"{counts[status]} {label}" for status, label in labels if counts.get(status)
+                    how_many % {"count": counts[status], "status": label}
+                    for status, label in labels
+                    if counts.get(status)
                 )
     context = {
         "consultation": consultation,

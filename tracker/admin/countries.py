@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from consultations.admin import RecommendationAdmin
 from consultations.models import Recommendation
@@ -122,7 +123,11 @@ class TrackedRecommendationAdmin(RecommendationAdmin):
             )
             self.message_user(
                 request,
-                _("Created %(created)d commitments; %(existing)d already existed.")
+                ngettext(
+                    "Created %(created)d commitment; %(existing)d already existed.",
+                    "Created %(created)d commitments; %(existing)d already existed.",
+                    created,
+                )
                 % {"created": created, "existing": existing},
                 messages.SUCCESS,
             )

@@ -106,7 +106,7 @@ class PersonAdmin(ManagedByStaffMixin, admin.ModelAdmin):
             roles_held.append(str(_("network staff")))
         codes = sorted(m.country.code.code for m in person.focal_memberships.all())
         if codes:
-            roles_held.append(str(_("focal point for %s")) % ", ".join(codes))
+            roles_held.append(_("focal point for %(countries)s") % {"countries": ", ".join(codes)})
         return "; ".join(roles_held) or "—"
 
     def save_model(self, request, obj, form, change):

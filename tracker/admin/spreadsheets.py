@@ -217,7 +217,8 @@ class ProgressSpreadsheetAdmin(ImportExportMixin):
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
             problems = [
-                f"{_('Row')} {row.number}: {'; '.join(map(str, row.error.messages))}"
+                _("Row %(number)s: %(problems)s")
+                % {"number": row.number, "problems": "; ".join(map(str, row.error.messages))}
                 for row in result.invalid_rows[:SHOWN_ERRORS]
             ] + [str(error.error) for error in result.base_errors[:SHOWN_ERRORS]]
             messages.error(

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
+from django.utils.translation import get_language
 
 from tracker import page_cache
 
@@ -28,7 +29,7 @@ class ConditionalMixin:
     def dispatch(self, request, *args, **kwargs):
         token, changed_at = page_cache.current_revision()
         self._token = token
-        seed = f"{token}:{request.get_full_path()}:{settings.DATA_LICENCE_URL}"
+        seed = f"{token}:{get_language()}:{request.get_full_path()}:{settings.DATA_LICENCE_URL}"
         etag = f'"{hashlib.sha256(seed.encode()).hexdigest()[:32]}"'
         last_modified = http_date(changed_at.timestamp()) if changed_at else None
         if request.method in ("GET", "HEAD"):

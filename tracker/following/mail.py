@@ -3,7 +3,9 @@ the List-Unsubscribe headers a mail client offers as its own button (RFC 2369, 8
 
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tracker import links
 
@@ -31,6 +33,17 @@ def _context(subscription, **extra) -> dict:
     }
 
 
+def in_its_language(make):
+    """An email written in the language of the page the address was given on."""
+
+    def written(subscription, *args):
+        with translation.override(subscription.language):
+            return make(subscription, *args)
+
+    return written
+
+
+@in_its_language
 def confirmation(subscription) -> EmailMessage:
     context = _context(
         subscription, confirm_link=links.page("tracker:follow_confirm", subscription.key)
@@ -43,6 +56,7 @@ def confirmation(subscription) -> EmailMessage:
     )
 
 
+@in_its_language
 def digest(subscription, updates) -> EmailMessage:
     rows = [
         {
@@ -54,10 +68,11 @@ def digest(subscription, updates) -> EmailMessage:
         for update in updates
     ]
     context = _context(subscription, rows=rows)
-    subject = _("GCM Tracker: %(count)s new on %(followed)s") % {
-        "count": len(rows),
-        "followed": subscription.followed,
-    }
+    subject = ngettext(
+        "GCM Tracker: %(count)s new on %(followed)s",
+        "GCM Tracker: %(count)s new on %(followed)s",
+        len(rows),
+    ) % {"count": len(rows), "followed": subscription.followed}
     return EmailMessage(
         subject,
         render_to_string("tracker/following/digest_email.txt", context),

@@ -5,7 +5,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tracker.following import mail
 from tracker.models import ProgressUpdate, Subscription
@@ -26,10 +26,13 @@ def ask(email: str, followed) -> None:
     field = "country" if followed._meta.model_name == "country" else "recommendation"
     with transaction.atomic():
         subscription, _ = Subscription.objects.get_or_create(
-            email=email, **{field: followed}, defaults={"key": Subscription.new_key()}
+            email=email,
+            **{field: followed},
+            defaults={"key": Subscription.new_key(), "language": _language()},
         )
         if subscription.confirmed_at:
             return
+        subscription.language = _language()  # asked again: the newest page's language
         sent = subscription.confirmation_sent_at
         if sent and now - sent < dt.timedelta(hours=settings.FOLLOW_RESEND_HOURS):
             return
@@ -44,6 +47,12 @@ def ask(email: str, followed) -> None:
         )
         if claimed:
             transaction.on_commit(lambda: mail.confirmation(subscription).send())
+
+
+def _language() -> str:
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    known = {code for code, _ in settings.LANGUAGES}
+    return language if language in known else settings.LANGUAGE_CODE
 
 
 def confirm(key: str) -> Subscription | None:

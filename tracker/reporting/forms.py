@@ -4,6 +4,7 @@ and a reviewer's decision."""
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker import permissions
 from tracker.forms import makes_proof_public, shows_proof
+from tracker.languages import NATIVE_NAMES
 from tracker.models import (
     Deadline,
     DeadlineChange,
@@ -295,7 +297,15 @@ def _anchor(field: forms.BoundField) -> str:
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
-        fields = ["time_zone"]
+        fields = ["language", "time_zone"]
+        widgets = {"time_zone": forms.Select(attrs={"lang": "en"})}  # zone names are English
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [
+            ("", _("The language of my first country")),
+            *((code, NATIVE_NAMES.get(code, name)) for code, name in settings.LANGUAGES),
+        ]
 
 
 class ReturnForm(forms.Form):

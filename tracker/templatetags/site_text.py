@@ -16,7 +16,9 @@ def site_text(text: str) -> str:
         lines = [line.strip() for line in block.strip().split("\n") if line.strip()]
         while lines and lines[0].startswith("## "):
             heading = lines.pop(0)[3:].strip()
-            blocks.append(format_html('<h2 id="{}">{}</h2>', slugify(heading), heading))
+            blocks.append(
+                format_html('<h2 id="{}">{}</h2>', slugify(heading, allow_unicode=True), heading)
+            )
         if lines:
             words = " ".join(lines)
             blocks.append(format_html("<p>{}</p>", mark_safe(urlize(words, autoescape=True))))
