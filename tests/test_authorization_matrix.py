@@ -130,6 +130,7 @@ tracker:evidence_file                                  ev            deny  ok   
 tracker:consultation_list                              -             ok    ok    ok    ok    ok
 tracker:consultation_detail                            slug          ok    ok    ok    ok    ok
 set_language                                           -             ok    ok    ok    ok    ok
+POST choose_calendar                                   -             ok    ok    ok    ok    ok
 # --- following by email: anyone asks, and confirms or stops with the key the email gave -------
 tracker:follow                                         countries,kh  ok    ok    ok    ok    ok
 POST tracker:follow                                    countries,kh  ok    ok    ok    ok    ok

@@ -84,10 +84,13 @@ def by_language(users) -> dict[str, list]:
 
 def choices(request) -> dict:
     """Context processor: the languages to switch to, each named in itself."""
+    from tracker.calendars import buddhist_era
+
     return {
         "language_choices": [
             (code, NATIVE_NAMES.get(code, name)) for code, name in settings.LANGUAGES
-        ]
+        ],
+        "buddhist_era": buddhist_era(),
     }
 
 

@@ -27,6 +27,8 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from tracker.calendars import buddhist_era
+
 logger = logging.getLogger(__name__)
 CSRF_PLACEHOLDER = "csrf-token-placeholder-5b0d9c2e"
 PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
@@ -120,7 +122,8 @@ def key_for(request, token: str, kind: str = "page") -> str:
     shown = (settings.DATA_LICENCE_NAME, settings.DATA_LICENCE_URL, settings.PUBLIC_CONTACT_EMAIL)
     path = hashlib.sha256(repr((request.get_full_path(), shown)).encode()).hexdigest()
     zone = timezone.get_current_timezone_name()
-    return f"{kind}:v2:{token}:{get_language()}:{zone}:{timezone.localdate()}:{path}"
+    language = get_language() + ("-be" if buddhist_era() else "")  # Thai, Buddhist Era years
+    return f"{kind}:v2:{token}:{language}:{zone}:{timezone.localdate()}:{path}"
 
 
 def read(key: str):

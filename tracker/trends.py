@@ -4,7 +4,7 @@ figures (tracker.models.StatusCount), so the charts read a small table, not the 
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext
 
-from tracker import page_cache
+from tracker import calendars, page_cache
 from tracker.models import Commitment, Figures, StatusCount
 
 
@@ -38,7 +38,7 @@ def quarterly(country_id: int | None = None) -> list[tuple[str, Figures]]:
         figures = sum(by_country.values(), Figures(Figures.empty().counts, None))
         if figures.total or rows:
             label = gettext("%(year)s Q%(quarter)s") % {
-                "year": quarter.year,
+                "year": calendars.year_shown(quarter.year),
                 "quarter": (quarter.month - 1) // 3 + 1,
             }
             rows.append((label, figures))

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from tracker import two_factor, views
+from tracker import calendars, two_factor, views
 from tracker.feeds import AcceptedUpdatesFeed
 from tracker.following import views as following
 from tracker.reporting import views as reporting
@@ -92,6 +92,7 @@ urlpatterns = [
     *password_patterns,
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("calendar/", calendars.choose, name="choose_calendar"),
     path("health/", views.health, name="health"),
     path("api/v1/", include(("tracker.api.urls", "api"))),
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg")),

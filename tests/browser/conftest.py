@@ -11,6 +11,7 @@ refuse it. So Playwright runs per test module (pytest-django runs a module's liv
 tests one after another) and stops, with the variable, as soon as they are over.
 """
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -115,6 +116,11 @@ def new_page(browser) -> Iterator[Callable[..., BrowserPage]]:
 
     yield open_page
     for context in contexts:
+        # Let the server answer what the page still asks (its icon, say) before the test's
+        # data is flushed: a request still running would find the tables locked.
+        for page in context.pages:
+            with contextlib.suppress(Exception):
+                page.wait_for_load_state("networkidle", timeout=5_000)
         context.close()
 
 
