@@ -7,6 +7,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from tracker.languages import NATIVE_NAMES, is_english
 from tracker.models import ProgressUpdate
 
 # Characters XML 1.0 cannot carry (pasted from a word processor, say).
@@ -19,13 +20,16 @@ def xml_text(text: str) -> str:
 
 class PlainTextAtomFeed(Atom1Feed):
     """Atom with summaries as plain text: what focal points write is never run as HTML by
-    a feed reader."""
+    a feed reader; each summary says the language it is written in (xml:lang)."""
 
     def add_item_elements(self, handler, item):
         summary = item["description"]
         super().add_item_elements(handler, {**item, "description": None})
         if summary is not None:
-            handler.addQuickElement("summary", xml_text(summary), {"type": "text"})
+            attributes = {"type": "text"}
+            if item.get("text_language"):
+                attributes["xml:lang"] = item["text_language"]
+            handler.addQuickElement("summary", xml_text(summary), attributes)
 
 
 class AcceptedUpdatesFeed(Feed):
@@ -61,10 +65,19 @@ class AcceptedUpdatesFeed(Feed):
         return xml_text(title)
 
     def item_description(self, update):
+        text = update.narrative
+        if _in_english(update):  # an English feed, and an English version: it, then the original
+            original = gettext("Original (%(language)s)") % {
+                "language": NATIVE_NAMES.get(update.language, update.language)
+            }
+            text = f"{update.narrative_en}\n\n{original}: {update.narrative}"
         if update.is_withdrawn:
             reason = gettext("Withdrawn: %(reason)s") % {"reason": update.withdrawal_reason}
-            return f"{reason}\n\n{update.narrative}"
-        return update.narrative
+            return f"{reason}\n\n{text}"
+        return text
+
+    def item_extra_kwargs(self, update):
+        return {"text_language": "en" if _in_english(update) else update.language}
 
     def item_link(self, update):
         url = reverse("tracker:recommendation_detail", args=[update.commitment.recommendation.code])
@@ -78,3 +91,7 @@ class AcceptedUpdatesFeed(Feed):
 
     def item_author_name(self, update):
         return str(update.commitment.country)
+
+
+def _in_english(update) -> bool:
+    return bool(update.narrative_en) and update.language != "en" and is_english()

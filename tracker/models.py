@@ -696,6 +696,14 @@ class ProgressUpdate(TracksPublicChanges, models.Model):
     narrative = models.TextField(_("what was done"))
     challenges = models.TextField(_("challenges"), blank=True)
     support_needed = models.TextField(_("support needed"), blank=True)
+    # The language its texts are written in, and an English version of them (a
+    # translation, by its author or by network staff), shown on English pages.
+    language = models.CharField(
+        _("written in"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    narrative_en = models.TextField(_("what was done, in English"), blank=True)
+    challenges_en = models.TextField(_("challenges, in English"), blank=True)
+    support_needed_en = models.TextField(_("support needed, in English"), blank=True)
     response = models.CharField(
         _("new government response"),
         max_length=20,
@@ -860,6 +868,11 @@ class Evidence(TracksPublicChanges, models.Model):
     date = models.DateField(_("date"), help_text=_("When the evidence is from."))
     title = models.CharField(_("title"), max_length=200)
     note = models.TextField(_("note"), blank=True)
+    language = models.CharField(
+        _("written in"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    title_en = models.CharField(_("title, in English"), max_length=200, blank=True)
+    note_en = models.TextField(_("note, in English"), blank=True)
     url = models.URLField(_("link"), max_length=500, blank=True)
     file = EvidenceFileField(
         _("file"),

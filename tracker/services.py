@@ -48,6 +48,8 @@ def save_items(formset, *, by, update=None) -> None:
             stamp_author(instance, by)
         if update is not None and hasattr(instance, "commitment_id"):
             instance.commitment_id = update.commitment_id
+        if update is not None and isinstance(instance, Evidence) and instance.pk is None:
+            instance.language = update.language  # written with the update, in its language
         instance.save()
     for instance in formset.deleted_objects:
         instance.delete()

@@ -167,7 +167,7 @@ def test_a_bad_token_is_401_in_the_same_words_whatever_is_wrong(client, world):
         "three parts": {"authorization": f"Bearer {usable} extra"},
         "another scheme": {"authorization": f"Basic {usable}"},
         "unknown": {"authorization": "Bearer gcmt_" + "x" * 43},
-        "tampered": {"authorization": f"Bearer {usable[:-1]}Q"},
+        "tampered": {"authorization": f"Bearer {usable[:-1]}{'R' if usable[-1] == 'Q' else 'Q'}"},
         "revoked": {"authorization": f"Bearer {revoked}"},
         "expired": {"authorization": f"Bearer {expired}"},
     }

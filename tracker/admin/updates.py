@@ -198,6 +198,10 @@ class ProgressUpdateAdmin(ReviewActions, CommitmentScopedAdmin):
     fieldsets = [
         (None, {"fields": ["commitment", "status", "narrative", "challenges", "support_needed"]}),
         (
+            _("Language"),
+            {"fields": ["language", "narrative_en", "challenges_en", "support_needed_en"]},
+        ),
+        (
             _("Changes to the commitment, published with the update"),
             {"fields": ["response", "lead_agency", "expected_version"]},
         ),
@@ -208,7 +212,7 @@ class ProgressUpdateAdmin(ReviewActions, CommitmentScopedAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:  # nothing to show about a review yet
-            return fieldsets[:2]
+            return fieldsets[:3]
         # Only the parts of the review that happened.
         skip = set()
         if not obj.reviewed_at:
@@ -217,9 +221,9 @@ class ProgressUpdateAdmin(ReviewActions, CommitmentScopedAdmin):
             skip.add("accepted_at")
         if not obj.withdrawn_at:
             skip |= {"withdrawn_at", "withdrawn_by", "withdrawal_reason"}
-        name, review_fields = fieldsets[2]
+        name, review_fields = fieldsets[3]
         shown = [field for field in review_fields["fields"] if field not in skip]
-        return [*fieldsets[:2], (name, {**review_fields, "fields": shown})]
+        return [*fieldsets[:3], (name, {**review_fields, "fields": shown})]
 
     def has_change_permission(self, request, obj=None):
         if obj is None:

@@ -123,6 +123,10 @@ class UpdateSerializer(serializers.ModelSerializer):
             "narrative",
             "challenges",
             "support_needed",
+            "language",
+            "narrative_en",
+            "challenges_en",
+            "support_needed_en",
             "is_demo",
         ]
 
@@ -135,7 +139,18 @@ class LatestUpdateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProgressUpdate
-        fields = ["id", "status", "date", "narrative", "challenges", "support_needed"]
+        fields = [
+            "id",
+            "status",
+            "date",
+            "narrative",
+            "challenges",
+            "support_needed",
+            "language",
+            "narrative_en",
+            "challenges_en",
+            "support_needed_en",
+        ]
 
     def get_date(self, update) -> str:
         return update.created_at.date().isoformat()
@@ -148,7 +163,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Evidence
-        fields = ["title", "date", "note", "url", "file"]
+        fields = ["title", "date", "note", "url", "file", "language", "title_en", "note_en"]
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_file(self, evidence) -> str | None:

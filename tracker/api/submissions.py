@@ -7,6 +7,7 @@ submitted, with its review state."""
 
 import uuid
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -19,11 +20,23 @@ from tracker import permissions
 from tracker.api import errors
 from tracker.api.http import licence_link
 from tracker.api.tokens import HasToken, TokenAuthentication
+from tracker.languages import language_for
 from tracker.models import Commitment, Deadline, Evidence, ProgressUpdate, Status
 from tracker.reporting import submissions
 from tracker.reporting.forms import ReportForms
 
-UPDATE_FIELDS = ("status", "narrative", "challenges", "support_needed", "response", "lead_agency")
+UPDATE_FIELDS = (
+    "status",
+    "narrative",
+    "challenges",
+    "support_needed",
+    "language",
+    "narrative_en",
+    "challenges_en",
+    "support_needed_en",
+    "response",
+    "lead_agency",
+)
 REPORTED_STATUSES = [c for c in Status.choices if c[0] != Status.NOT_STARTED]
 CARRIED = {  # what an update carries: the JSON list's name, its form prefix and fields
     "evidence": ("title", "date", "note", "url", "visibility"),
@@ -54,6 +67,16 @@ class SubmissionInput(serializers.Serializer):
     commitment = serializers.IntegerField(help_text="The commitment's id (/api/v1/commitments/).")
     status = serializers.ChoiceField(choices=REPORTED_STATUSES)
     narrative = serializers.CharField(help_text="What was done since the last update.")
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text="The language the texts are written in (default: the token holder's).",
+    )
+    narrative_en = serializers.CharField(
+        required=False, allow_blank=True, help_text="An English version, if there is one."
+    )
+    challenges_en = serializers.CharField(required=False, allow_blank=True)
+    support_needed_en = serializers.CharField(required=False, allow_blank=True)
     challenges = serializers.CharField(required=False, allow_blank=True)
     support_needed = serializers.CharField(required=False, allow_blank=True)
     response = serializers.ChoiceField(
@@ -187,7 +210,7 @@ class Submissions(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if not permissions.can_report_on(user, commitment):
             raise Http404
         update = submissions.open_update(user, commitment)
-        data, refused = form_data(body, update)
+        data, refused = form_data(body, update, language_for(user))
         forms = ReportForms(update=update, user=user, data=data)
         submitting = body.get("draft") is not True
         if refused or not forms.is_valid(submitting=submitting):
@@ -206,14 +229,16 @@ def _number(value) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def form_data(body: dict, update: ProgressUpdate) -> tuple[dict, dict]:
+def form_data(body: dict, update: ProgressUpdate, language: str) -> tuple[dict, dict]:
     """The report form's data from a submission's JSON, and the values refused before the
-    form reads them (lists or objects where text belongs)."""
+    form reads them (lists or objects where text belongs). Without a `language`, the text
+    is taken to be in `language` (the writer's)."""
     refused = {}
     data = {"expected_version": update.version if update.pk else ""}
     data["submission_key"] = _text(body.get("submission_key")) or str(uuid.uuid4())
     for name in UPDATE_FIELDS:
         data[name] = _text(body.get(name), name, refused)
+    data["language"] = data["language"] or (update.language if update.pk else language)
     for prefix in ("evidence_changes", "deadline_changes"):
         data |= _management(prefix, 0)
     for prefix, fields in CARRIED.items():

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker import permissions
 from tracker.forms import makes_proof_public, shows_proof
-from tracker.languages import NATIVE_NAMES
+from tracker.languages import NATIVE_NAMES, language_for
 from tracker.models import (
     Deadline,
     DeadlineChange,
@@ -31,19 +31,34 @@ PUBLIC_MEANS = _(
 
 
 class ReportForm(forms.ModelForm):
-    """What the update says, and the commitment changes it asks for."""
+    """What the update says (in the language it is written in, with an English version if
+    its author gives one), and the commitment changes it asks for."""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
     class Meta:
         model = ProgressUpdate
-        fields = ["status", "narrative", "challenges", "support_needed", "response", "lead_agency"]
+        fields = [
+            "status",
+            "narrative",
+            "challenges",
+            "support_needed",
+            "language",
+            "narrative_en",
+            "challenges_en",
+            "support_needed_en",
+            "response",
+            "lead_agency",
+        ]
         widgets = {
             "status": forms.RadioSelect,
             "narrative": forms.Textarea(attrs={"rows": 5}),
             "challenges": forms.Textarea(attrs={"rows": 3}),
             "support_needed": forms.Textarea(attrs={"rows": 3}),
+            "narrative_en": forms.Textarea(attrs={"rows": 4}),
+            "challenges_en": forms.Textarea(attrs={"rows": 2}),
+            "support_needed_en": forms.Textarea(attrs={"rows": 2}),
         }
         labels = {
             "status": _("Where does it stand now?"),
@@ -55,6 +70,9 @@ class ReportForm(forms.ModelForm):
             "narrative": _("What your government did, since the last update, in a few lines."),
             "response": _("Leave it empty to keep the current response."),
             "lead_agency": _("Leave it empty to keep the current lead agency."),
+            "language": _(
+                "The language you wrote in, above. Its evidence is taken to be in it too."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -72,6 +90,9 @@ class ReportForm(forms.ModelForm):
             self.fields["expected_version"].initial = self.instance.version
         if not self.is_bound:
             self.fields["submission_key"].initial = uuid.uuid4()
+        self.fields["language"].choices = [
+            (code, NATIVE_NAMES.get(code, name)) for code, name in settings.LANGUAGES
+        ]
 
 
 def validate_web_address(value: str) -> None:
@@ -194,6 +215,8 @@ class ReportForms:
         self.update = update
         commitment = update.commitment
         self.form = ReportForm(data, instance=update)
+        if not update.pk:  # a new update: written in the writer's language, until they say
+            self.form.initial["language"] = language_for(user)
         self.evidence = EvidenceFormSet(data, files, instance=update, prefix="evidence")
         self.deadlines = NewDeadlineFormSet(data, instance=update, prefix="deadlines")
         self.deadline_changes = _change_rows(
