@@ -10,8 +10,10 @@ import datetime as dt
 from collections import defaultdict
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -453,15 +455,34 @@ class ProgressImportResource(ProgressResource):
         self._columns: dict[str, str] = {}
         self._before: list = []
         self._export_rows: dict[int, ExportRow] = {}
-        self._statuses = {str(label).lower(): value for value, label in Status.choices}
-        self._statuses.update({value: value for value in Status.values})
+        # A status by its value or its label, in any of the site's languages.
+        self._statuses = {value: value for value in Status.values}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                self._statuses.update({str(lb).lower(): value for value, lb in Status.choices})
         self._current: Commitment | None = None
 
     def import_data(self, dataset, dry_run=False, **kwargs):
         if dry_run:
             self.previewing = True
             kwargs["use_transactions"] = False
-        return super().import_data(dataset, dry_run=False, **kwargs)
+        # A table downloaded in another of the site's languages is read in that language:
+        # its headers, its read-only cells and what the preview says.
+        with translation.override(self._language_of(dataset)):
+            self._columns = {}
+            return super().import_data(dataset, dry_run=False, **kwargs)
+
+    def _language_of(self, dataset) -> str:
+        """The site's language whose column names the file's header row has most of."""
+        headers = {str(h).strip() for h in dataset.headers or []}
+        found = translation.get_language() or settings.LANGUAGE_CODE
+        best = len(headers & {str(f.column_name) for f in self.fields.values()})
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                named = len(headers & {str(f.column_name) for f in self.fields.values()})
+            if named > best:
+                found, best = code, named
+        return found
 
     def get_diff_headers(self):
         return [self.column(name) for name in self.preview]

@@ -398,3 +398,28 @@ def test_admin_offers_only_csv_xlsx_and_json(staff_client, world, django_assert_
     export = staff_client.get(reverse("admin:tracker_commitment_export"))
     choices = export.context["form"].fields["format"].choices
     assert [str(label) for value, label in choices] == ["CSV", "Excel (XLSX)", "JSON"]
+
+
+def test_a_table_downloaded_in_khmer_is_read_in_english_and_the_other_way(kh_client, world):
+    from django.utils import translation
+
+    from tracker.models import Status
+
+    with translation.override("km"):
+        code, status, note = (str(translation.gettext(h)) for h in HEADERS)
+        in_progress = str(Status.IN_PROGRESS.label)
+    response = kh_client.get("/km/progress/export.csv?country=KH")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {code, status, note} <= set(rows[0]) and status != "Status"  # Khmer headers
+    khmer = next(r for r in rows if r[code] == "BM22-R31")
+    khmer[status], khmer[note] = in_progress, "Circular sent to border posts."
+    page = preview(kh_client, to_csv(rows))  # uploaded in the English admin
+    assert page.status_code == 200  # read, and previewed, in the file's language
+    assert f"{in_progress} (" in shown(page) and "Circular sent to border posts." in shown(page)
+    confirm(kh_client, page)
+    update = ProgressUpdate.objects.get()
+    assert (update.commitment, update.status) == (world.kh_31, "in_progress")
+
+
+HEADERS = ("Recommendation code", "Status", "Latest accepted note")
