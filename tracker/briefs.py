@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from consultations.templatetags.report_text import plain_text
 from tracker import links
 from tracker.filters import CommitmentFilter
+from tracker.languages import NATIVE_NAMES, is_english
 from tracker.models import Commitment, Deadline, Evidence, Figures, ProgressUpdate, Status
 from tracker.resources import ProgressResource
 
@@ -265,15 +266,15 @@ def _entry_rows(entry: Entry) -> list[tuple[str, str]]:
         (_("Lead agency"), entry.lead_agency or "—"),
         (
             _("Latest accepted update"),
-            f"{date_format(timezone.localdate(update.created_at))}: {entry.note}"
+            f"{date_format(timezone.localdate(update.created_at))}: {as_read(update, 'narrative')}"
             if update
             else "—",
         ),
     ]
     if update and update.challenges:
-        rows.append((_("Challenges"), update.challenges))
+        rows.append((_("Challenges"), as_read(update, "challenges")))
     if update and update.support_needed:
-        rows.append((_("Support needed"), update.support_needed))
+        rows.append((_("Support needed"), as_read(update, "support_needed")))
     evidence = [
         f"{date_format(item.date)} {item.title}" + (f" <{item.url}>" if item.url else "")
         for item in entry.evidence
@@ -289,3 +290,13 @@ def _nothing_message(brief: Brief) -> str:
     if brief.kind == "country":
         return _("This country owns no recommendation yet.")
     return _("No country owns this recommendation yet.")
+
+
+def as_read(update, field: str) -> str:
+    """A text of the update as an English brief gives it: its English version, when it has
+    one, with the original beneath; otherwise as written."""
+    original, english = getattr(update, field), getattr(update, f"{field}_en")
+    if not english or update.language == "en" or not is_english():
+        return original
+    named = NATIVE_NAMES.get(update.language, update.language)
+    return f"{english}\n{_('Original (%(language)s)') % {'language': named}}: {original}"

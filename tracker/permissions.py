@@ -188,6 +188,17 @@ def can_review(user, update=None) -> bool:
     return update is None or update.review_state == update.ReviewState.SUBMITTED
 
 
+def can_translate(user, update) -> bool:
+    """Network staff may give an English version of an update written in another language,
+    while it waits for review or once it is public; the author's text stays as written."""
+    State = update.ReviewState
+    return (
+        is_network_staff(user)
+        and update.language != "en"
+        and update.review_state in (State.SUBMITTED, State.ACCEPTED)
+    )
+
+
 def can_withdraw(user, update) -> bool:
     """The author, before review; network staff, once it is accepted (with a reason)."""
     State = update.ReviewState

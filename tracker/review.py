@@ -228,6 +228,18 @@ def review_many(updates, *, by, accepting: bool, comment: str = "", seen_version
     return count
 
 
+def translate(update: ProgressUpdate, *, by, english: dict) -> None:
+    """Network staff's English version of an update's texts (`english`: narrative_en,
+    challenges_en, support_needed_en). What its author wrote, and its version, stay as they
+    are; on a public update the English pages show it at once."""
+    if not permissions.can_translate(by, update):
+        raise ReviewRefused(_("This update cannot be given an English version by you now."))
+    fields = ["narrative_en", "challenges_en", "support_needed_en"]
+    for name in fields:
+        setattr(update, name, english.get(name, ""))
+    update.save(update_fields=fields)
+
+
 def withdraw(update: ProgressUpdate, *, by, reason: str = "") -> None:
     """The author takes back an update not reviewed yet; or network staff withdraw a
     published one, with a reason the public sees. Nothing is deleted: the public timeline

@@ -3,6 +3,10 @@ records the language it is written in, pages mark its text with it, and an Engli
 version, when given, shows on English pages (marked as a translation, the original one
 click away) while the reviewer sees both."""
 
+import io
+import zipfile
+
+import pypdf
 import pytest
 from django.urls import reverse
 
@@ -99,3 +103,52 @@ def test_the_feed_says_each_summarys_language(client, world):
     )
     khmer = client.get("/km/updates/feed/").text
     assert f'<summary type="text" xml:lang="km">{KHMER}</summary>' in khmer
+
+
+def test_network_staff_give_an_english_version_and_the_authors_text_stays(client, world):
+    update = make_update(
+        world.kh_31, world.focal_kh, narrative=KHMER, language="km", accepted_by=world.staff
+    )
+    url = reverse("tracker:review_update", args=[update.pk])
+    client.force_login(world.focal_kh)
+    client.post(url, {"decision": "translate", "narrative_en": "Forged."})  # not theirs
+    update.refresh_from_db()
+    assert update.narrative_en == ""
+    client.force_login(world.staff)
+    assert "Save the English version" in client.get(url).text
+    saved = client.post(url, {"decision": "translate", "narrative_en": ENGLISH}, follow=True)
+    assert "English pages show this version" in saved.text
+    update.refresh_from_db()
+    assert (update.narrative, update.narrative_en, update.review_state) == (
+        KHMER,
+        ENGLISH,
+        "accepted",
+    )
+    client.logout()
+    english = client.get(reverse("tracker:recommendation_detail", args=["BM22-R31"])).text
+    assert f'<span lang="en" class="translation">{ENGLISH}</span>' in english
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_an_english_brief_gives_the_english_version_and_the_original(client, world, fmt):
+    make_update(
+        world.kh_31,
+        world.focal_kh,
+        narrative=KHMER,
+        narrative_en=ENGLISH,
+        language="km",
+        accepted_by=world.staff,
+    )
+    text = brief_text(client.get(f"/countries/kh/brief.{fmt}"))
+    assert ENGLISH in text and "Original" in text
+    khmer = brief_text(client.get(f"/km/countries/kh/brief.{fmt}"))
+    assert ENGLISH not in khmer
+
+
+def brief_text(response) -> str:
+    assert response.status_code == 200
+    content = response.content
+    if content.startswith(b"%PDF"):
+        return "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(content)).pages)
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        return package.read("word/document.xml").decode()

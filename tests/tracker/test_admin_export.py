@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import zipfile
+import zoneinfo
 from html.parser import HTMLParser
 
 import pytest
@@ -177,8 +178,10 @@ def download(client, fmt: str, query: str = "", queries=None, **changes):
         return client.post(EXPORT_URL + query, data)
 
 
-def today() -> str:
-    return timezone.localdate().isoformat()
+def today(zone: str = "UTC") -> str:
+    """Today's date where the person downloading is (staff: UTC; Cambodia's focal point:
+    Asia/Phnom_Penh, a day ahead of UTC in the evening)."""
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(zone)).isoformat()
 
 
 # --- the form ----------------------------------------------------------------------------
@@ -369,7 +372,7 @@ def test_xlsx_formula_like_text_is_a_text_cell_without_apostrophe(staff_client, 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
 def test_focal_points_file_is_named_for_their_country_and_report(kh_client, world, fmt):
     response = download(kh_client, fmt)
-    assert file_name(response) == f"progress-kh-bm22-{today()}.{fmt}"
+    assert file_name(response) == f"progress-kh-bm22-{today('Asia/Phnom_Penh')}.{fmt}"
 
 
 def test_staff_file_of_every_country_lists_their_codes(staff_client, world):

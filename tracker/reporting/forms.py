@@ -337,3 +337,16 @@ class ReturnForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Say what the focal point should change.")},
     )
+
+
+class EnglishVersionForm(forms.ModelForm):
+    """Network staff's English version of an update written in another language."""
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ["narrative_en", "challenges_en", "support_needed_en"]
+        widgets = {
+            "narrative_en": forms.Textarea(attrs={"rows": 4, "lang": "en"}),
+            "challenges_en": forms.Textarea(attrs={"rows": 2, "lang": "en"}),
+            "support_needed_en": forms.Textarea(attrs={"rows": 2, "lang": "en"}),
+        }

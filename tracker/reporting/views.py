@@ -19,7 +19,7 @@ from tracker.models import (
     ProgressUpdate,
 )
 from tracker.reporting import submissions
-from tracker.reporting.forms import ProfileForm, ReportForms, ReturnForm
+from tracker.reporting.forms import EnglishVersionForm, ProfileForm, ReportForms, ReturnForm
 
 State = ProgressUpdate.ReviewState
 PAGE_SIZE = 50
@@ -177,7 +177,20 @@ def review_update(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     return_form = ReturnForm()
-    if request.method == "POST" and update.review_state == State.SUBMITTED:
+    english_form = EnglishVersionForm(instance=update)
+    if request.method == "POST" and request.POST.get("decision") == "translate":
+        english_form = EnglishVersionForm(request.POST, instance=update)
+        if english_form.is_valid():
+            try:
+                review.translate(update, by=request.user, english=english_form.cleaned_data)
+            except review.ReviewRefused as refused:
+                messages.error(request, str(refused))
+            else:
+                messages.success(
+                    request, _("Saved: English pages show this version, marked as a translation.")
+                )
+            return redirect("tracker:review_update", pk=update.pk)
+    elif request.method == "POST" and update.review_state == State.SUBMITTED:
         try:
             done, return_form = _decide(request, update)
         except review.ReviewRefused as refused:
@@ -194,6 +207,7 @@ def review_update(request: HttpRequest, pk: int) -> HttpResponse:
         "update": update,
         "commitment": commitment,
         "return_form": return_form,
+        "english_form": english_form if permissions.can_translate(request.user, update) else None,
         "is_waiting": update.review_state == State.SUBMITTED,
         "new_evidence": update.evidence.all(),
         "new_deadlines": update.deadlines.all(),
