@@ -704,6 +704,9 @@ class ProgressUpdate(TracksPublicChanges, models.Model):
     narrative_en = models.TextField(_("what was done, in English"), blank=True)
     challenges_en = models.TextField(_("challenges, in English"), blank=True)
     support_needed_en = models.TextField(_("support needed, in English"), blank=True)
+    # The texts its author writes, and their English versions: field names.
+    TEXTS = ("narrative", "challenges", "support_needed")
+    ENGLISH_TEXTS = tuple(f"{name}_en" for name in TEXTS)
     response = models.CharField(
         _("new government response"),
         max_length=20,

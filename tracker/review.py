@@ -234,10 +234,9 @@ def translate(update: ProgressUpdate, *, by, english: dict) -> None:
     are; on a public update the English pages show it at once."""
     if not permissions.can_translate(by, update):
         raise ReviewRefused(_("This update cannot be given an English version by you now."))
-    fields = ["narrative_en", "challenges_en", "support_needed_en"]
-    for name in fields:
+    for name in update.ENGLISH_TEXTS:
         setattr(update, name, english.get(name, ""))
-    update.save(update_fields=fields)
+    update.save(update_fields=update.ENGLISH_TEXTS)
 
 
 def withdraw(update: ProgressUpdate, *, by, reason: str = "") -> None:

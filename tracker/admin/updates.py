@@ -199,7 +199,7 @@ class ProgressUpdateAdmin(ReviewActions, CommitmentScopedAdmin):
         (None, {"fields": ["commitment", "status", "narrative", "challenges", "support_needed"]}),
         (
             _("Language"),
-            {"fields": ["language", "narrative_en", "challenges_en", "support_needed_en"]},
+            {"fields": ["language", *ProgressUpdate.ENGLISH_TEXTS]},
         ),
         (
             _("Changes to the commitment, published with the update"),

@@ -120,13 +120,9 @@ class UpdateSerializer(serializers.ModelSerializer):
             "status",
             "date",
             "accepted_at",
-            "narrative",
-            "challenges",
-            "support_needed",
+            *ProgressUpdate.TEXTS,
             "language",
-            "narrative_en",
-            "challenges_en",
-            "support_needed_en",
+            *ProgressUpdate.ENGLISH_TEXTS,
             "is_demo",
         ]
 
@@ -143,13 +139,9 @@ class LatestUpdateSerializer(serializers.ModelSerializer):
             "id",
             "status",
             "date",
-            "narrative",
-            "challenges",
-            "support_needed",
+            *ProgressUpdate.TEXTS,
             "language",
-            "narrative_en",
-            "challenges_en",
-            "support_needed_en",
+            *ProgressUpdate.ENGLISH_TEXTS,
         ]
 
     def get_date(self, update) -> str:

@@ -23,20 +23,9 @@ from tracker.api.tokens import HasToken, TokenAuthentication
 from tracker.languages import language_for
 from tracker.models import Commitment, Deadline, Evidence, ProgressUpdate, Status
 from tracker.reporting import submissions
-from tracker.reporting.forms import ReportForms
+from tracker.reporting.forms import ReportForm, ReportForms
 
-UPDATE_FIELDS = (
-    "status",
-    "narrative",
-    "challenges",
-    "support_needed",
-    "language",
-    "narrative_en",
-    "challenges_en",
-    "support_needed_en",
-    "response",
-    "lead_agency",
-)
+UPDATE_FIELDS = tuple(ReportForm.Meta.fields)  # the report form's own fields
 REPORTED_STATUSES = [c for c in Status.choices if c[0] != Status.NOT_STARTED]
 CARRIED = {  # what an update carries: the JSON list's name, its form prefix and fields
     "evidence": ("title", "date", "note", "url", "visibility"),

@@ -41,13 +41,9 @@ class ReportForm(forms.ModelForm):
         model = ProgressUpdate
         fields = [
             "status",
-            "narrative",
-            "challenges",
-            "support_needed",
+            *ProgressUpdate.TEXTS,
             "language",
-            "narrative_en",
-            "challenges_en",
-            "support_needed_en",
+            *ProgressUpdate.ENGLISH_TEXTS,
             "response",
             "lead_agency",
         ]
@@ -344,7 +340,7 @@ class EnglishVersionForm(forms.ModelForm):
 
     class Meta:
         model = ProgressUpdate
-        fields = ["narrative_en", "challenges_en", "support_needed_en"]
+        fields = list(ProgressUpdate.ENGLISH_TEXTS)
         widgets = {
             "narrative_en": forms.Textarea(attrs={"rows": 4, "lang": "en"}),
             "challenges_en": forms.Textarea(attrs={"rows": 2, "lang": "en"}),
