@@ -4,6 +4,7 @@ from typing import NamedTuple
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -20,7 +21,12 @@ class GcmObjective(models.Model):
         verbose_name_plural = _("GCM objectives")
 
     def __str__(self) -> str:
-        return f"{self.number}. {self.short_name}"
+        return f"{self.number}. {self.name}"
+
+    @property
+    def name(self) -> str:
+        """The short name in the reader's language (consultations/reference_names.py)."""
+        return gettext(self.short_name)
 
 
 class GuidingPrinciple(models.Model):
@@ -47,7 +53,12 @@ class Sdg(models.Model):
         verbose_name_plural = _("Sustainable Development Goals")
 
     def __str__(self) -> str:
-        return f"SDG {self.number}. {self.short_name}"
+        return f"SDG {self.number}. {self.name}"
+
+    @property
+    def name(self) -> str:
+        """The short name in the reader's language (consultations/reference_names.py)."""
+        return gettext(self.short_name)
 
 
 class Theme(models.Model):
@@ -64,7 +75,8 @@ class Theme(models.Model):
 
 
 class Targets(NamedTuple):
-    """The GCM objectives and SDGs a consultation or recommendation serves."""
+    """The GCM objectives and SDGs a consultation or recommendation serves: number,
+    short_name and name (the short name in the reader's language) of each."""
 
     gcm_objectives: list[dict]
     sdgs: list[dict]
@@ -84,6 +96,7 @@ class Targets(NamedTuple):
         targets = cls([], [])
         rows = tagged(GcmObjective, "gcm").union(tagged(Sdg, "sdg"), all=True)
         for row in rows.order_by("kind", "number"):
+            row["name"] = gettext(row["short_name"])  # in the reader's language
             (targets.gcm_objectives if row["kind"] == "gcm" else targets.sdgs).append(row)
         return targets
 

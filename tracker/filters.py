@@ -136,13 +136,11 @@ class TagFilters(django_filters.FilterSet):
         label=_("GCM objective"),
         choices=_options("objective", lambda: _tags(GcmObjective)),
         empty_label=_("All GCM objectives"),
-        widget=EnglishOptions,
     )
     sdg = OptionFilter(
         label=_("SDG"),
         choices=_options("sdg", lambda: _tags(Sdg)),
         empty_label=_("All SDGs"),
-        widget=EnglishOptions,
     )
     theme = OptionFilter(
         label=_("Theme"),

@@ -159,13 +159,13 @@ class ProgressResource(resources.ModelResource):
         ).values_list("recommendation_id", "gcmobjective__number", "gcmobjective__short_name")
         for recommendation_id, number, name in through.order_by("gcmobjective__number"):
             tags[recommendation_id][0].append(number)
-            tags[recommendation_id][1].append(f"{number}. {name}")
+            tags[recommendation_id][1].append(f"{number}. {translation.gettext(name)}")
         through = Recommendation.sdgs.through.objects.filter(
             recommendation_id__in=recommendation_ids
         ).values_list("recommendation_id", "sdg__number", "sdg__short_name")
         for recommendation_id, number, name in through.order_by("sdg__number"):
             tags[recommendation_id][2].append(number)
-            tags[recommendation_id][3].append(f"{number}. {name}")
+            tags[recommendation_id][3].append(f"{number}. {translation.gettext(name)}")
         self._tags = {k: tuple(_join(values) for values in v) for k, v in tags.items()}
 
         self._evidence, self._internal = defaultdict(list), defaultdict(list)

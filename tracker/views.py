@@ -67,7 +67,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         for code, figures in by_country.items()
     )
     objective_rows = [
-        (f"{number}. {name}", figures, _progress_url(objective=number))
+        (f"{number}. {gettext(name)}", figures, _progress_url(objective=number))
         for (number, name), figures in sorted(by_objective.items())
     ]
     trend = trends.quarterly()

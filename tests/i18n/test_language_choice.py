@@ -58,3 +58,20 @@ def test_the_api_and_the_admin_keep_their_addresses(client, world):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "km"
     assert client.get("/api/v1/countries/").status_code == 200
     assert client.get(reverse("admin:login")).status_code == 200
+
+
+@pytest.mark.parametrize("code", ["km", "th", "id", "ne", "fil"])
+def test_gcm_objective_and_sdg_names_are_in_the_pages_language(client, world, code):
+    from django.utils import translation
+
+    report_url = world.consultation.get_absolute_url()  # its English address
+    with translation.override(code):
+        objective = translation.gettext("Regular pathways")
+        sdg = translation.gettext("Decent work and economic growth")
+    progress = client.get(f"/{code}/progress/").text  # the facets list all 23 and all 17
+    assert f"5. {objective}</option>" in progress and f"SDG 8. {sdg}</option>" in progress
+    assert "Regular pathways" not in progress
+    report = client.get(f"/{code}{report_url}").text
+    assert objective in report and "Regular pathways" not in report
+    english = client.get(report_url, headers={"accept-language": "en"}).text
+    assert "GCM Objective 5: Regular pathways" in english
