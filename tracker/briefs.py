@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from consultations.templatetags.report_text import plain_text
 from tracker import links
 from tracker.filters import CommitmentFilter
-from tracker.languages import NATIVE_NAMES, is_english
+from tracker.languages import english_version, original_named
 from tracker.models import Commitment, Deadline, Evidence, Figures, ProgressUpdate, Status
 from tracker.resources import ProgressResource
 
@@ -295,8 +295,5 @@ def _nothing_message(brief: Brief) -> str:
 def as_read(update, field: str) -> str:
     """A text of the update as an English brief gives it: its English version, when it has
     one, with the original beneath; otherwise as written."""
-    original, english = getattr(update, field), getattr(update, f"{field}_en")
-    if not english or update.language == "en" or not is_english():
-        return original
-    named = NATIVE_NAMES.get(update.language, update.language)
-    return f"{english}\n{_('Original (%(language)s)') % {'language': named}}: {original}"
+    original, english = getattr(update, field), english_version(update, field)
+    return f"{english}\n{original_named(update)}: {original}" if english else original

@@ -7,7 +7,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tracker.languages import NATIVE_NAMES, is_english
+from tracker.languages import english_version, original_named
 from tracker.models import ProgressUpdate
 
 # Characters XML 1.0 cannot carry (pasted from a word processor, say).
@@ -65,19 +65,17 @@ class AcceptedUpdatesFeed(Feed):
         return xml_text(title)
 
     def item_description(self, update):
-        text = update.narrative
-        if _in_english(update):  # an English feed, and an English version: it, then the original
-            original = gettext("Original (%(language)s)") % {
-                "language": NATIVE_NAMES.get(update.language, update.language)
-            }
-            text = f"{update.narrative_en}\n\n{original}: {update.narrative}"
+        text, english = update.narrative, english_version(update, "narrative")
+        if english:  # an English feed, and an English version: it, then the original
+            text = f"{english}\n\n{original_named(update)}: {update.narrative}"
         if update.is_withdrawn:
             reason = gettext("Withdrawn: %(reason)s") % {"reason": update.withdrawal_reason}
             return f"{reason}\n\n{text}"
         return text
 
     def item_extra_kwargs(self, update):
-        return {"text_language": "en" if _in_english(update) else update.language}
+        english = english_version(update, "narrative")
+        return {"text_language": "en" if english else update.language}
 
     def item_link(self, update):
         url = reverse("tracker:recommendation_detail", args=[update.commitment.recommendation.code])
@@ -91,7 +89,3 @@ class AcceptedUpdatesFeed(Feed):
 
     def item_author_name(self, update):
         return str(update.commitment.country)
-
-
-def _in_english(update) -> bool:
-    return bool(update.narrative_en) and update.language != "en" and is_english()

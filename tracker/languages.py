@@ -36,6 +36,24 @@ def is_english() -> bool:
     return (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0] == "en"
 
 
+def english_version(record, field: str) -> str:
+    """The English version of a text someone wrote (an update's or an evidence item's
+    `field`) when a reader in English should see it instead: it has one, and the text was
+    written in another language. Otherwise ""."""
+    english = getattr(record, f"{field}_en", "") or ""
+    if english and (getattr(record, "language", "") or "en") != "en" and is_english():
+        return english
+    return ""
+
+
+def original_named(record) -> str:
+    """ "Original (ភាសាខ្មែរ)": what an English version's original is called."""
+    language = getattr(record, "language", "")
+    return translation.gettext("Original (%(language)s)") % {
+        "language": NATIVE_NAMES.get(language, language)
+    }
+
+
 class PreferredLanguageMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
-from tracker.languages import NATIVE_NAMES, is_english
+from tracker.languages import NATIVE_NAMES, english_version, is_english, original_named
 
 register = template.Library()
 
@@ -38,12 +38,10 @@ def written(record, field: str, breaks: bool = True, printed: bool = False):
     if not original:
         return ""
     language = getattr(record, "language", "") or settings.LANGUAGE_CODE
-    english = getattr(record, f"{field}_en", "") or ""
+    english = english_version(record, field)
     shown = linebreaksbr if breaks else conditional_escape
-    if english and language != "en" and is_english():
-        summary = gettext("Original (%(language)s)") % {
-            "language": NATIVE_NAMES.get(language, language)
-        }
+    if english:
+        summary = original_named(record)
         if printed:
             return format_html(
                 '<span lang="en" class="translation">{}</span><br><span class="original">'
@@ -68,8 +66,8 @@ def written(record, field: str, breaks: bool = True, printed: bool = False):
 def written_short(record, field: str, words: int = 30):
     """The first `words` words of `written`, without the original (a table's cell)."""
     language = getattr(record, "language", "") or settings.LANGUAGE_CODE
-    text, english = getattr(record, field, "") or "", getattr(record, f"{field}_en", "") or ""
-    if english and language != "en" and is_english():
+    text, english = getattr(record, field, "") or "", english_version(record, field)
+    if english:
         text, language = english, "en"
     return format_html('<span lang="{}">{}</span>', language, Truncator(text).words(words))
 
