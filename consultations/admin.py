@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import truncatechars
@@ -8,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from consultations.forms import ReportUploadForm
@@ -271,7 +274,10 @@ class ParagraphAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(SimpleHistoryAdmin):
+class RecommendationAdmin(TranslationAdmin, SimpleHistoryAdmin):
+    """Staff tag a recommendation and translate its short title (a field per language;
+    one left empty reads in English)."""
+
     list_display = ["code", "short_title", "objective_list", "is_current", "consultation__code"]
     list_display_links = ["code", "short_title"]
     list_filter = [
@@ -282,9 +288,11 @@ class RecommendationAdmin(SimpleHistoryAdmin):
         "guiding_principles",
         "themes",
     ]
-    search_fields = ["code", "short_title", "paragraph__text"]
+    search_fields = ["code", *Recommendation.title_fields(), "paragraph__text"]
     list_select_related = ["consultation", "paragraph"]
     ordering = ["consultation", "paragraph__number"]
+    # The short title in every language, each wide enough to read whole.
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 90})}}
     filter_horizontal = ["gcm_objectives", "sdgs", "guiding_principles", "themes"]
     fields = [
         "code",

@@ -352,7 +352,8 @@ def _write_recommendations(consultation, parsed, paragraphs, changes) -> int:
                 consultation=consultation,
                 paragraph=paragraphs[parsed_paragraph.number],
                 code=f"{consultation.code}-R{parsed_paragraph.number}",
-                short_title=short_title(parsed_paragraph.text),
+                # English, whatever language the importing page is in.
+                short_title_en=short_title(parsed_paragraph.text),
             )
             recommendation.gcm_objectives.set(GcmObjective.objects.filter(number__in=objectives))
             recommendation.sdgs.set(Sdg.objects.filter(number__in=sdgs))

@@ -1,12 +1,14 @@
 import datetime as dt
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from modeltranslation.utils import build_localized_fieldname
 from simple_history.models import HistoricalRecords
 
 
@@ -293,7 +295,13 @@ class Recommendation(models.Model):
     code = models.CharField(
         _("code"), max_length=32, unique=True, help_text=_("Stable code, e.g. BM22-R31.")
     )
-    short_title = models.CharField(_("short title"), max_length=200)
+    short_title = models.CharField(
+        _("short title"),
+        max_length=200,
+        help_text=_(
+            "The recommendation's heading. Pages in a language left empty show it in English."
+        ),
+    )
     gcm_objectives = models.ManyToManyField(
         GcmObjective, verbose_name=_("GCM objectives"), blank=True, related_name="recommendations"
     )
@@ -317,7 +325,8 @@ class Recommendation(models.Model):
             "Its tracking data is kept."
         ),
     )
-    history = HistoricalRecords(m2m_fields=[gcm_objectives, sdgs, guiding_principles, themes])
+    # Its history is registered in consultations/translation.py, after the short title has
+    # been given a column per language, so that the history keeps them all.
 
     class Meta:
         ordering = ["consultation", "paragraph__number"]
@@ -330,6 +339,35 @@ class Recommendation(models.Model):
     @property
     def text(self) -> str:
         return self.paragraph.text
+
+    @property
+    def english_title(self) -> str:
+        """The short title in English, whatever the active language (the source of every
+        translation, and what downloads and the API give)."""
+        return self.short_title_en or ""
+
+    @classmethod
+    def title_fields(cls, *languages: str) -> list[str]:
+        """The columns of the short title in these languages (all when none is named)."""
+        codes = languages or [code for code, _name in settings.LANGUAGES]
+        return [build_localized_fieldname("short_title", code) for code in codes]
+
+    def title_translations(self) -> dict[str, str]:
+        """The short title in each language other than English it has been translated into."""
+        return {
+            code: title
+            for code, _name in settings.LANGUAGES
+            if code != "en"
+            and (title := getattr(self, build_localized_fieldname("short_title", code)))
+        }
+
+    def title_language(self) -> str:
+        """The language `short_title` reads in now: the active one when staff have
+        translated it, else English."""
+        language = get_language() or "en"
+        if getattr(self, build_localized_fieldname("short_title", language), None):
+            return language
+        return "en"
 
     @property
     def heading(self) -> str:

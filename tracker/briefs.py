@@ -23,6 +23,7 @@ from tracker.filters import CommitmentFilter
 from tracker.languages import english_version, original_named
 from tracker.models import Commitment, Deadline, Evidence, Figures, ProgressUpdate, Status
 from tracker.resources import ProgressResource
+from tracker.templatetags.languages import title_lang
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -33,6 +34,7 @@ class Entry:
 
     code: str
     heading: str
+    heading_lang: str  # ` lang="en"` when the heading is untranslated English, else ""
     paragraph: int
     consultation: str
     text: str
@@ -106,6 +108,7 @@ def read(commitments, data: dict) -> tuple[CommitmentFilter, list[Entry] | None]
             Entry(
                 code=recommendation.code,
                 heading=recommendation.heading,
+                heading_lang=title_lang(recommendation),
                 paragraph=recommendation.paragraph.number,
                 consultation=recommendation.consultation.title,
                 text=plain_text(recommendation.paragraph.text),

@@ -123,7 +123,7 @@ def matrix_response(commitments, filename: str, about_rows: list | None = None) 
         "recommendation__consultation__date",
         "recommendation__paragraph__number",
         "recommendation__code",
-        "recommendation__short_title",
+        "recommendation__short_title_en",
         "country_id",
         "country__code",
         "as_of_status" if commitments.query.annotations.get("as_of_status") else "status",

@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
@@ -20,13 +21,14 @@ STATUS_CHOICES = [(WITH_PROGRESS, _("With progress (planned to implemented)")), 
 
 
 def _search(queryset, prefix: str, value: str):
-    """Every word must appear in the code, title, text or (for commitments) lead agency."""
+    """Every word must appear in the code, the short title (in English or the page's
+    language), the text or (for commitments) the lead agency."""
+    titles = Recommendation.title_fields(*dict.fromkeys(["en", get_language() or "en"]))
     for word in value.split()[:10]:
-        condition = (
-            Q(**{f"{prefix}code__icontains": word})
-            | Q(**{f"{prefix}short_title__icontains": word})
-            | Q(**{f"{prefix}paragraph__text__icontains": word})
-        )
+        condition = Q(**{f"{prefix}code__icontains": word})
+        for title in titles:
+            condition |= Q(**{f"{prefix}{title}__icontains": word})
+        condition |= Q(**{f"{prefix}paragraph__text__icontains": word})
         if not prefix:
             queryset = queryset.filter(condition)
         else:

@@ -261,9 +261,11 @@ def round_reminders(reporting_round) -> int:
 def _round_gaps(reporting_round, user, mine) -> tuple[str, str]:
     from django.utils.formats import date_format
 
+    from tracker.models import ReportingRound
+
     listed = "\n".join(
         f"- {c.recommendation.code} · {c.country.name}: "
-        f"{_('returned to you') if c.standing == 'returned' else _('no update yet')}\n"
+        f"{ReportingRound.Standing(c.standing).label}\n"
         f"  {links.absolute(reverse('tracker:report_progress', args=[c.pk]))}"
         for c in mine
     )

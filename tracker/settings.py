@@ -60,6 +60,8 @@ DATA_LICENCE_URL = os.environ.get(
 PUBLIC_CONTACT_EMAIL = os.environ.get("PUBLIC_CONTACT_EMAIL", "")
 
 INSTALLED_APPS = [
+    # Before the admin, which it extends with a field per language.
+    "modeltranslation",
     "tracker.apps.TrackerAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -211,6 +213,20 @@ LANGUAGES = [
     ("fil", "Filipino"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Staff translate recommendations' short titles in the admin (consultations/translation.py):
+# a column per language; a title with none in the page's language reads in English.
+MODELTRANSLATION_LANGUAGES = tuple(code for code, _ in LANGUAGES)
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+
+
+def MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME(name, language):
+    """A column's label in the admin: "short title (ភាសាខ្មែរ)"."""
+    from tracker.languages import NATIVE_NAMES
+
+    return f"{name} ({NATIVE_NAMES['id' if language == 'ind' else language]})"
+
+
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -180,7 +180,8 @@ def test_staff_edit_a_recommendations_short_title_and_tags(staff_client):
     data = form_data(
         response.text,
         "recommendation_form",
-        short_title="Equal health rules",
+        short_title_en="Equal health rules",
+        short_title_km="ច្បាប់សុខភាពស្មើគ្នា",
         gcm_objectives=[str(objective_11.pk)],
         sdgs=[str(sdg_3.pk)],
         themes=[str(theme.pk)],
@@ -190,11 +191,18 @@ def test_staff_edit_a_recommendations_short_title_and_tags(staff_client):
     assert response.status_code == 302, response.context["adminform"].form.errors
     recommendation.refresh_from_db()
     assert recommendation.short_title == "Equal health rules"
+    assert recommendation.short_title_km == "ច្បាប់សុខភាពស្មើគ្នា"
     assert recommendation.code == "BM22-R31"
     assert list(recommendation.themes.all()) == [theme]
     assert list(recommendation.gcm_objectives.all()) == [objective_11]
     assert list(recommendation.sdgs.all()) == [sdg_3]
-    assert recommendation.history.first().history_user.username == "nina.staff"
+    version = recommendation.history.first()
+    assert version.history_user.username == "nina.staff"
+    assert (version.short_title_en, version.short_title_km) == (
+        "Equal health rules",
+        "ច្បាប់សុខភាពស្មើគ្នា",
+    )
+    assert recommendation.history.last().short_title_en.startswith("Health requirements")
 
 
 def test_recommendations_cannot_be_deleted_in_the_admin(staff_client):

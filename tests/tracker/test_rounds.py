@@ -92,11 +92,11 @@ def test_one_reminder_per_focal_point_lists_their_gaps(
     mails = {mail.to[0]: mail for mail in mailoutbox}
     assert sorted(mails) == ["kim.cambodia@example.org", "tida.thailand@example.org"]
     kh = mails["kim.cambodia@example.org"].body
-    assert "BM22-R32 · Cambodia: returned to you" in kh
+    assert "BM22-R32 · Cambodia: Returned for changes" in kh
     assert reverse("tracker:report_progress", args=[world.kh_32.pk]) in kh
     assert "BM22-R31" not in kh
     th = mails["tida.thailand@example.org"].body
-    assert "BM22-R32 · Thailand: no update yet" in th
+    assert "BM22-R32 · Thailand: No update yet" in th
     assert "BM22-R31" not in th  # it waits for review: nothing to do
     assert "IMRF follow-up 2027" in mails["kim.cambodia@example.org"].subject
 

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from consultations.models import Recommendation
 from consultations.templatetags.report_text import report_markdown
 from tracker import permissions
 from tracker.admin.scoping import (
@@ -95,7 +96,11 @@ class CommitmentAdmin(ScopedAdminMixin, ProgressSpreadsheetAdmin, SimpleHistoryA
         "response",
         "recommendation__consultation",
     ]
-    search_fields = ["recommendation__code", "recommendation__short_title", "lead_agency"]
+    search_fields = [
+        "recommendation__code",
+        *(f"recommendation__{title}" for title in Recommendation.title_fields()),
+        "lead_agency",
+    ]
     list_select_related = ["recommendation", "country"]
     inlines = [ProgressUpdateInline, EvidenceInline, DeadlineInline]
     readonly_fields = [
@@ -154,7 +159,7 @@ class CommitmentAdmin(ScopedAdminMixin, ProgressSpreadsheetAdmin, SimpleHistoryA
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description=_("recommendation"), ordering="recommendation__short_title")
+    @admin.display(description=_("recommendation"), ordering="recommendation__short_title_en")
     def short_title(self, commitment):
         return commitment.recommendation.short_title
 

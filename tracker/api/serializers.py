@@ -70,6 +70,8 @@ class RecommendationSerializer(serializers.ModelSerializer):
     gcm_objectives = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
     sdgs = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
     themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    short_title = serializers.CharField(source="english_title", read_only=True)
+    short_title_translations = serializers.SerializerMethodField()
     page = serializers.SerializerMethodField()
 
     class Meta:
@@ -79,6 +81,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "consultation",
             "paragraph",
             "short_title",
+            "short_title_translations",
             "text",
             "is_current",
             "gcm_objectives",
@@ -89,6 +92,10 @@ class RecommendationSerializer(serializers.ModelSerializer):
 
     def get_page(self, recommendation) -> str:
         return links.recommendation_page(recommendation.code)
+
+    def get_short_title_translations(self, recommendation) -> dict[str, str]:
+        """The short title in each other language staff have translated it into."""
+        return recommendation.title_translations()
 
 
 class CountrySerializer(serializers.ModelSerializer):

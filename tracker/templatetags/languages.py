@@ -3,6 +3,7 @@
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import linebreaksbr
+from django.utils import translation
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -20,11 +21,19 @@ def english() -> str:
     return "" if is_english() else mark_safe(' lang="en"')
 
 
+@register.simple_tag
+def title_lang(recommendation) -> str:
+    """` lang="en"` on a recommendation's short title on a page in another language, when
+    staff have not translated it into that language; nothing otherwise."""
+    return "" if recommendation.title_language() == translation.get_language() else english()
+
+
 @register.filter
 def named(followed):
-    """A country (its name is translated) or a recommendation (its code and short title
-    are English, marked so on a page in another language), to put in a sentence."""
-    if followed._meta.model_name != "recommendation" or not english():
+    """A country (its name is translated) or a recommendation (its code and short title,
+    the title marked English on a page in another language when it has no translation),
+    to put in a sentence."""
+    if followed._meta.model_name != "recommendation" or not title_lang(followed):
         return followed
     return format_html('<span lang="en">{}</span>', followed)
 

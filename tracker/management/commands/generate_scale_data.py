@@ -119,7 +119,7 @@ class Command(BaseCommand):
                     consultation=consultation,
                     paragraph=paragraph,
                     code=f"{CODE}-R{paragraph.number}",
-                    short_title=f"Synthetic recommendation {paragraph.number}",
+                    short_title_en=f"Synthetic recommendation {paragraph.number}",
                 )
                 for paragraph in paragraphs
             ],
