@@ -7,7 +7,9 @@ bytes of an uploaded file into text; ``parse_report`` turns that text into a
 What a report looks like (see consultations/reports/ for a real one):
 
 * a title block: series, quoted title, "11 April 2022, 9:00 – 12:00 … (GMT+7)", venue;
-* headings: "IV. …" (roman), "A. …" (letter), "iii. …" (lower-case roman), "AGENDA" (bare);
+* headings: "IV. …" (roman), "A. …" (letter), "iii. …" (lower-case roman), "AGENDA" (bare),
+  or marked with their level as in Markdown ("# Background", "## Opening remarks"), as a
+  Word document's headings without a number are written;
 * numbered paragraphs "31. …"; a line that starts with no number continues the
   paragraph above it (page breaks split paragraphs), bullet lines ("- ", "• ") belong
   to it as a list;
@@ -20,6 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -199,7 +202,22 @@ _OFFSET = re.compile(
 _ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 _UPPER_HEADING = re.compile(r"(?P<label>[A-Z]{1,6})\.\s+(?P<title>\S.{0,300})")
 _LOWER_ROMAN_HEADING = re.compile(r"(?P<label>[ivxlc]{1,6})\.\s+(?P<title>\S.{0,300})")
-_PARAGRAPH = re.compile(r"(?P<number>\d{1,4})[.)]\s+(?P<text>\S.*)")
+_MARKED_HEADING = re.compile(r"(?P<marks>#{1,3})\s+(?P<title>\S.{0,300})")
+_PARAGRAPH = re.compile(r"(?P<number>\d{1,6})[.)]\s+(?P<text>\S.*)")
+# A page number left between two halves of a paragraph: "3", "- 3 -", "Page 3 of 12", "3/12".
+_PAGE_NUMBER = re.compile(
+    r"(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|[-\u2013\u2014]\s*\d{1,4}\s*[-\u2013\u2014]",
+    re.I,
+)
+# How far a paragraph number may jump ahead of the one expected: further, the line is read
+# as the paragraph above going on ("… since\n2020. Over the year …").
+MAX_NUMBER_GAP = 50
+# Words a sentence does not end on: "… the speaker, Ms." + "A. Smith, thanked …".
+_ABBREVIATION_END = re.compile(
+    r"(?:\b(?:Mr|Ms|Mrs|Mx|Dr|Prof|Hon|Amb|Rev|Sr|Jr|St|No|Nos|Vol|Art|para|paras|e\.g|i\.e|H\.E|"
+    r"vs|cf|Gen|Col|Capt))\.$"
+)
+_SENTENCE_END = re.compile(r"[.!?:;)\]\"\u201d\u2019*]$")
 _BULLET = re.compile(r"\s*[-\u2022*\u25e6\u25aa\u2013]\s+(?P<text>\S.*)")
 _ORDERED_ITEM = re.compile(r"\s+(?P<number>\d{1,2})[.)]\s+(?P<text>\S.*)")
 _TITLE_QUOTES = "\"\u201c\u201d'\u2018\u2019"
@@ -441,6 +459,9 @@ class _Parser:
         """(rank, label, title) when line is a heading."""
         if line != line.lstrip():
             return None
+        if match := _MARKED_HEADING.fullmatch(line):
+            title = match["title"].strip()
+            return self.heading(title) or (len(match["marks"]), "", title)
         if match := _UPPER_HEADING.fullmatch(line):
             label, title = match["label"], match["title"].strip()
             value = roman_value(label)
@@ -469,8 +490,9 @@ class _Parser:
             self.top_roman = roman_value(label) or self.top_roman
         if rank == 2 and parent:
             parent.last_letter = label
+        nested = bool(label) or rank > 1  # a bare heading, or "# Title", is a top part
         own_label = label or title.upper()
-        key = f"{parent.key}.{own_label}" if parent and label else own_label
+        key = f"{parent.key}.{own_label}" if parent and nested else own_label
         if any(s.key == key for s in self.sections):
             duplicate = key
             key = f"{key}~{sum(1 for s in self.sections if s.key.split('~')[0] == key) + 1}"
@@ -486,11 +508,11 @@ class _Parser:
             kind=kind,
             level=len(self.stack) + 1,
             rank=rank,
-            parent=parent if label else None,
+            parent=parent if nested else None,
             line=number,
             intro=[],
         )
-        if not label:  # a bare heading starts a new top-level part of the report
+        if not nested:  # a bare heading starts a new top-level part of the report
             self.stack.clear()
         self.stack.append(section)
         self.sections.append(section)
@@ -506,14 +528,14 @@ class _Parser:
                 % {"number": value, "first": self.first_seen[value]},
             )
         if self.paragraphs and value < self.paragraphs[-1].number:
-            previous = self.paragraphs[-1].number
+            previous = self.paragraphs[-1]
             raise ReportError(
                 number,
                 _(
-                    "paragraph %(number)s comes after paragraph %(previous)s; paragraph "
-                    "numbers must increase"
+                    "paragraph %(number)s comes after paragraph %(previous)s (line "
+                    "%(previous_line)s); paragraph numbers must increase"
                 )
-                % {"number": value, "previous": previous},
+                % {"number": value, "previous": previous.number, "previous_line": previous.line},
             )
         expected = self.paragraphs[-1].number + 1 if self.paragraphs else 1
         if value != expected:
@@ -535,6 +557,54 @@ class _Parser:
         paragraph = _Paragraph(value, number, self.stack[-1] if self.stack else None, [text])
         self.paragraphs.append(paragraph)
         return paragraph
+
+    @staticmethod
+    def unfinished(paragraph: _Paragraph) -> bool:
+        """Whether the paragraph stops mid-sentence (as at a page break): its last words
+        are a title like "Ms.", or it has no closing punctuation and is not a list."""
+        last = paragraph.blocks[-1]
+        if _ABBREVIATION_END.search(last):
+            return True
+        is_list_item = last.startswith("- ") or re.match(r"\d+\. ", last)
+        return not is_list_item and not _SENTENCE_END.search(last)
+
+    def heading_runs_on(self, paragraph: _Paragraph, line: str, heading) -> bool:
+        """A line shaped like a lettered or numbered heading that goes on with the
+        paragraph above: "3. The speaker, Ms." + "A. Smith, thanked the participants."."""
+        _rank, label, title = heading
+        if not label or line.startswith("#"):
+            return False
+        last = paragraph.blocks[-1]
+        if _ABBREVIATION_END.search(last):
+            return True
+        return self.unfinished(paragraph) and title.endswith((".", ",", ";"))
+
+    def number_runs_on(self, paragraph: _Paragraph, value: int) -> bool:
+        """A numbered line that cannot be the next paragraph goes on with the one above
+        ("… since" + "2020. Over the year …"): its number is far beyond the next, or it
+        is not above the last while that one stops mid-sentence."""
+        if value > paragraph.number + MAX_NUMBER_GAP:
+            return True
+        return value <= paragraph.number and self.unfinished(paragraph)
+
+    def read_on(self, number: int, line: str, paragraph: _Paragraph, value=None) -> None:
+        """Add the line to the paragraph above, and warn: staff should check the join."""
+        start = Truncator(line.strip()).chars(40)
+        if value is None:
+            warning = _(
+                "line %(line)s: “%(text)s” is read as the rest of paragraph %(paragraph)s, "
+                "not as a heading; check that paragraph"
+            )
+        else:
+            warning = _(
+                "line %(line)s: “%(text)s” is read as the rest of paragraph %(paragraph)s, "
+                "not as paragraph %(number)s; check that paragraph"
+            )
+        self.warnings.append(
+            warning
+            % {"line": number, "text": start, "paragraph": paragraph.number, "number": value}
+        )
+        self.continue_paragraph(paragraph, line)
 
     @staticmethod
     def continue_paragraph(paragraph: _Paragraph, line: str) -> None:
@@ -600,17 +670,26 @@ class _Parser:
             number, line = index + 1, self.lines[index]
             current = self.stack[-1] if self.stack else None
             heading = self.heading(line) if line.strip() else None
-            if heading:
+            if heading and paragraph and self.heading_runs_on(paragraph, line, heading):
+                self.read_on(number, line, paragraph)
+            elif heading:
                 self.open_section(number, *heading)
                 paragraph = None
             elif current and current.kind == "agenda":
                 self.agenda_line(number, line)
             elif not line.strip():
                 continue
-            elif (match := _PARAGRAPH.fullmatch(line)) and line == line.lstrip():
-                paragraph = self.start_paragraph(
-                    number, int(match["number"]), match["text"].strip()
+            elif _PAGE_NUMBER.fullmatch(line.strip()):
+                self.warnings.append(
+                    _("line %(line)s: “%(text)s” taken for a page number and left out")
+                    % {"line": number, "text": line.strip()}
                 )
+            elif (match := _PARAGRAPH.fullmatch(line)) and line == line.lstrip():
+                value = int(match["number"])
+                if paragraph and self.number_runs_on(paragraph, value):
+                    self.read_on(number, line, paragraph, value)
+                else:
+                    paragraph = self.start_paragraph(number, value, match["text"].strip())
             elif paragraph:
                 self.continue_paragraph(paragraph, line)
             elif current:
