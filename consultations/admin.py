@@ -27,6 +27,7 @@ from consultations.models import (
     Theme,
 )
 from consultations.report_parser import ReportError
+from consultations.revisions import ChoicesNeeded
 from consultations.templatetags.report_text import report_markdown
 
 
@@ -200,21 +201,29 @@ class ConsultationAdmin(admin.ModelAdmin):
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if not self.can_import(request):
             raise PermissionDenied
-        form = ReportUploadForm(request.POST or None, request.FILES or None)
+        form = ReportUploadForm(request.POST or None, request.FILES or None, user=request.user)
         result = None
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
+            data, name = form.report()
             try:
                 result = import_report_file(
-                    upload.read(),
-                    source_name=upload.name,
+                    data,
+                    source_name=name,
                     dry_run=form.cleaned_data["dry_run"],
                     consultation=form.cleaned_data["consultation"],
+                    choices=form.choices(),
                 )
+            except ChoicesNeeded as refusal:
+                form.add_error(None, str(refusal))
+                form.offer(refusal.flags)
+                form.keep(data, name)
             except ReportError as error:
-                form.add_error("file", f"{upload.name}, {error}")
+                form.add_error("file", f"{name}, {error}")
             else:
-                if not result.dry_run:
+                form.offer(result.flags)
+                if result.dry_run:
+                    form.keep(data, name)
+                else:
                     self.message_user(request, result.summary(), messages.SUCCESS)
         context = {
             **self.admin_site.each_context(request),

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from consultations import revisions
 from consultations.models import (
     AgendaItem,
     Consultation,
@@ -22,6 +23,8 @@ from consultations.models import (
 )
 from consultations.report_parser import ParsedReport, decode_report, parse_report
 
+# Where a paragraph waits while the paragraphs around it change numbers (numbers are unique).
+_PARKED = 1_000_000_000
 STOPWORDS = {"a", "an", "and", "at", "for", "in", "of", "on", "the", "to", "with"}
 
 
@@ -33,6 +36,8 @@ class ImportResult:
     changes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    flags: list[revisions.Flag] = field(default_factory=list)
+    choices: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> str:
         if not self.changes:
@@ -135,16 +140,20 @@ def import_report(
     source_name: str = "",
     dry_run: bool = False,
     consultation: Consultation | None = None,
+    choices: dict[str, str] | None = None,
 ) -> ImportResult:
     """Create or update the consultation a report describes.
 
-    Keyed on the consultation (its slug, or the one given) and on paragraph numbers.
-    Never deletes a recommendation: one whose paragraph left the recommendations is
-    marked not current, and its paragraph kept.
+    Keyed on the consultation (its slug, or the one given); its paragraphs are matched to
+    the stored ones by their texts (consultations.revisions). Never deletes a
+    recommendation: one whose paragraph left the recommendations is marked not current,
+    and its paragraph kept. A recommendation whose text would change or move is applied
+    only with staff's choice for it (`choices`, code → KEEP or FOLLOW); without one, a
+    dry run shows the flags, and an import raises revisions.ChoicesNeeded.
     """
     try:
         with transaction.atomic():
-            result = _write(parsed, source_text, source_name, consultation, dry_run)
+            result = _write(parsed, source_text, source_name, consultation, dry_run, choices or {})
             if dry_run:
                 raise _Rollback
     except _Rollback:
@@ -157,7 +166,7 @@ def import_report_file(data: bytes, **options) -> ImportResult:
     return import_report(parse_report(text), source_text=text, **options)
 
 
-def _write(parsed, source_text, source_name, consultation, dry_run) -> ImportResult:
+def _write(parsed, source_text, source_name, consultation, dry_run, choices) -> ImportResult:
     slug = consultation.slug if consultation else consultation_slug(parsed)
     consultation = consultation or Consultation.objects.filter(slug=slug).first()
     created = consultation is None
@@ -220,13 +229,34 @@ def _write(parsed, source_text, source_name, consultation, dry_run) -> ImportRes
         _add_tags(consultation, parsed.gcm_objectives, parsed.sdgs, changes, consultation.code)
 
     sections, stale_sections = _write_sections(consultation, parsed, changes)
-    paragraphs = _write_paragraphs(consultation, parsed, sections, changes)
+    stored = (
+        []
+        if created
+        else list(consultation.paragraphs.in_report().select_related("recommendation"))
+    )
+    kept = (
+        []
+        if created
+        else list(
+            consultation.paragraphs.filter(in_report=False, recommendation__isnull=False)
+            .select_related("recommendation")
+            .order_by("number", "pk")
+        )
+    )
+    revision = revisions.plan(
+        stored, {p.number: p.text for p in parsed.paragraphs}, choices, kept=kept
+    )
+    result.flags, result.choices = revision.flags, revision.choices
+    unchosen = [flag for flag in revision.flags if flag.code not in choices]
+    if unchosen and not dry_run:
+        raise revisions.ChoicesNeeded(revision.flags)
+    paragraphs = _write_paragraphs(consultation, parsed, sections, changes, revision)
     for section in sorted(stale_sections, key=lambda s: -s.level):
         changes.append(
             _("delete section %(key)s “%(title)s”") % {"key": section.key, "title": section.title}
         )
         section.delete()
-    recommendations = _write_recommendations(consultation, parsed, paragraphs, changes)
+    recommendations = _write_recommendations(consultation, parsed, paragraphs, changes, revision)
     _write_agenda(consultation, parsed, changes)
     result.counts = {
         "sections": len(sections),
@@ -288,14 +318,42 @@ def _write_sections(consultation, parsed, changes) -> tuple[dict[str, Section], 
     return sections, list(existing.values())
 
 
-def _write_paragraphs(consultation, parsed, sections, changes) -> dict[int, Paragraph]:
-    existing = {p.number: p for p in consultation.paragraphs.select_related("recommendation")}
+def _write_paragraphs(consultation, parsed, sections, changes, revision) -> dict[int, Paragraph]:
+    """Each new paragraph written to the stored row the revision plan gives it (its text
+    followed there), or to a new row; rows kept only for their recommendation leave the
+    report, and the others it no longer has are deleted."""
+    for paragraph in revision.withdrawn:
+        paragraph.in_report, paragraph.section = False, None
+        paragraph.save()
+        changes.append(
+            _("keep paragraph %(number)s, no longer in the report, for recommendation %(code)s")
+            % {"number": paragraph.number, "code": paragraph.recommendation.code}
+        )
+    for paragraph in revision.deleted:
+        paragraph.delete()
+        changes.append(_("delete paragraph %(number)s") % {"number": paragraph.number})
+    moving = {n: p for n, p in revision.rows.items() if p.number != n or not p.in_report}
+    for paragraph in moving.values():  # out of the way first: numbers are unique
+        Paragraph.objects.filter(pk=paragraph.pk).update(number=_PARKED + paragraph.pk)
     paragraphs: dict[int, Paragraph] = {}
     for parsed_paragraph in parsed.paragraphs:
-        paragraph = existing.pop(parsed_paragraph.number, None)
+        number = parsed_paragraph.number
+        paragraph = revision.rows.get(number)
         is_new = paragraph is None
         if is_new:
-            paragraph = Paragraph(consultation=consultation, number=parsed_paragraph.number)
+            paragraph = Paragraph(consultation=consultation, number=number)
+        elif not paragraph.in_report:
+            changes.append(
+                _("restore paragraph %(number)s of recommendation %(code)s: its text is back")
+                % {"number": number, "code": paragraph.recommendation.code}
+            )
+            paragraph.number, paragraph.in_report = number, True
+        elif number in moving:
+            changes.append(
+                _("paragraph %(old)s becomes paragraph %(new)s (its text moved)")
+                % {"old": paragraph.number, "new": number}
+            )
+            paragraph.number = number
         changed = _assign(
             paragraph,
             {
@@ -307,42 +365,38 @@ def _write_paragraphs(consultation, parsed, sections, changes) -> dict[int, Para
         )
         if is_new or set(changed) - {"source_line"}:
             changes.append(
-                _("create paragraph %(number)s") % {"number": paragraph.number}
+                _("create paragraph %(number)s") % {"number": number}
                 if is_new
                 else _("update paragraph %(number)s: %(fields)s")
-                % {"number": paragraph.number, "fields": ", ".join(changed)}
+                % {"number": number, "fields": ", ".join(changed)}
             )
-        if is_new or changed:
+        if is_new or changed or number in moving:
             paragraph.save()
-        paragraphs[paragraph.number] = paragraph
-    for number, paragraph in sorted(existing.items()):
-        if hasattr(paragraph, "recommendation"):
-            paragraph.section = None
-            paragraph.save()
-            changes.append(
-                _("keep paragraph %(number)s, no longer in the report, for recommendation %(code)s")
-                % {"number": number, "code": paragraph.recommendation.code}
-            )
-        else:
-            paragraph.delete()
-            changes.append(_("delete paragraph %(number)s") % {"number": number})
+        paragraphs[number] = paragraph
     return paragraphs
 
 
-def _write_recommendations(consultation, parsed, paragraphs, changes) -> int:
-    existing = {
-        r.paragraph.number: r
-        for r in Recommendation.objects.filter(consultation=consultation).select_related(
-            "paragraph"
-        )
-    }
+def _recommendation_code(consultation, number: int) -> str:
+    """BM22-R31; BM22-R31-2 when an earlier recommendation, whose text has left the
+    report or moved, still holds that code."""
+    base = code = f"{consultation.code}-R{number}"
+    n = 1
+    while Recommendation.objects.filter(code=code).exists():
+        n += 1
+        code = f"{base}-{n}"
+    return code
+
+
+def _write_recommendations(consultation, parsed, paragraphs, changes, revision) -> int:
     principles = {p.key: p for p in GuidingPrinciple.objects.all()}
+    for flag in revision.flags:
+        changes.append(flag.outcome(revision.choices[flag.code]))
     count = 0
+    held = set()
     for parsed_paragraph in parsed.paragraphs:
-        recommendation = existing.pop(parsed_paragraph.number, None)
+        paragraph = paragraphs[parsed_paragraph.number]
+        recommendation = getattr(paragraph, "recommendation", None) if paragraph.pk else None
         if not parsed_paragraph.is_recommendation:
-            if recommendation:
-                existing[parsed_paragraph.number] = recommendation
             continue
         count += 1
         objectives = sorted({*parsed.gcm_objectives, *parsed_paragraph.gcm_objectives})
@@ -350,8 +404,8 @@ def _write_recommendations(consultation, parsed, paragraphs, changes) -> int:
         if recommendation is None:
             recommendation = Recommendation.objects.create(
                 consultation=consultation,
-                paragraph=paragraphs[parsed_paragraph.number],
-                code=f"{consultation.code}-R{parsed_paragraph.number}",
+                paragraph=paragraph,
+                code=_recommendation_code(consultation, parsed_paragraph.number),
                 # English, whatever language the importing page is in.
                 short_title_en=short_title(parsed_paragraph.text),
             )
@@ -361,7 +415,9 @@ def _write_recommendations(consultation, parsed, paragraphs, changes) -> int:
                 [principles[k] for k in parsed_paragraph.guiding_principles if k in principles]
             )
             changes.append(_("create recommendation %(code)s") % {"code": recommendation.code})
+            held.add(recommendation.pk)
             continue
+        held.add(recommendation.pk)
         if not recommendation.is_current:
             recommendation.is_current = True
             recommendation.save()
@@ -373,17 +429,19 @@ def _write_recommendations(consultation, parsed, paragraphs, changes) -> int:
             changes,
             recommendation.code,
         )
-    for recommendation in existing.values():
-        if recommendation.is_current:
-            recommendation.is_current = False
-            recommendation.save()
-            changes.append(
-                _(
-                    "mark recommendation %(code)s as no longer in the report (kept with its "
-                    "tracking data)"
-                )
-                % {"code": recommendation.code}
+    stale = Recommendation.objects.filter(consultation=consultation, is_current=True).exclude(
+        pk__in=held
+    )
+    for recommendation in stale.order_by("paragraph__number", "code"):
+        recommendation.is_current = False
+        recommendation.save()
+        changes.append(
+            _(
+                "mark recommendation %(code)s as no longer in the report (kept with its "
+                "tracking data)"
             )
+            % {"code": recommendation.code}
+        )
     return count
 
 

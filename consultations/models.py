@@ -182,6 +182,8 @@ class Consultation(models.Model):
         """The report in reading order: each heading with the paragraphs under it."""
         by_section: dict[int | None, list[Paragraph]] = {}
         for paragraph in self.paragraphs.all():
+            if not paragraph.in_report:
+                continue
             by_section.setdefault(paragraph.section_id, []).append(paragraph)
         outline = [(None, by_section[None])] if None in by_section else []
         outline += [(s, by_section.get(s.pk, [])) for s in self.sections.all()]
@@ -227,6 +229,13 @@ class Section(models.Model):
         return f"{self.label}. {self.title}" if self.label else self.title
 
 
+class ParagraphQuerySet(models.QuerySet):
+    def in_report(self):
+        """The paragraphs of the report as last imported (not those kept only for a
+        recommendation whose text left the report)."""
+        return self.filter(in_report=True)
+
+
 class Paragraph(models.Model):
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, related_name="paragraphs"
@@ -238,7 +247,17 @@ class Paragraph(models.Model):
     text = models.TextField(_("text"))
     countries = CountryField(_("countries mentioned"), multiple=True, blank=True)
     source_line = models.PositiveIntegerField(_("line in source"), default=0)
+    in_report = models.BooleanField(
+        _("in the report"),
+        default=True,
+        help_text=_(
+            "Off for a paragraph the latest import no longer has, kept for the recommendation "
+            "it holds (its number may now be another paragraph's)."
+        ),
+    )
     history = HistoricalRecords()
+
+    objects = ParagraphQuerySet.as_manager()
 
     class Meta:
         ordering = ["consultation", "number"]
@@ -246,7 +265,9 @@ class Paragraph(models.Model):
         verbose_name_plural = _("paragraphs")
         constraints = [
             models.UniqueConstraint(
-                fields=["consultation", "number"], name="paragraph_unique_number"
+                fields=["consultation", "number"],
+                condition=models.Q(in_report=True),
+                name="paragraph_unique_number",
             ),
         ]
 

@@ -369,7 +369,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
 @public_page
 def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A report, paragraph by paragraph, its recommendations linked to their progress."""
-    paragraphs = Paragraph.objects.select_related("recommendation").order_by("number")
+    paragraphs = Paragraph.objects.in_report().select_related("recommendation").order_by("number")
     consultation = get_object_or_404(
         Consultation.objects.prefetch_related(
             "sections",

@@ -59,7 +59,7 @@ class Consultations(ReadOnly):
     def get_queryset(self):
         consultations = Consultation.objects.order_by("date", "code")
         if self.action == "retrieve":
-            paragraphs = Paragraph.objects.select_related("section", "recommendation")
+            paragraphs = Paragraph.objects.in_report().select_related("section", "recommendation")
             consultations = consultations.prefetch_related(
                 Prefetch("sections", queryset=Section.objects.select_related("parent")),
                 Prefetch("paragraphs", queryset=paragraphs.order_by("number")),
