@@ -433,8 +433,10 @@ def main() -> None:
     bench_exports()
     bench_briefs()
     import imports
+    import reports
 
     imports.run()
+    reports.run()
 
 
 if __name__ == "__main__":

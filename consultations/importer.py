@@ -1,5 +1,6 @@
 """Write a parsed report to the database, in one transaction, updating it in place."""
 
+import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from consultations import revisions
+from consultations import documents, revisions
 from consultations.models import (
     AgendaItem,
     Consultation,
@@ -21,7 +22,7 @@ from consultations.models import (
     Sdg,
     Section,
 )
-from consultations.report_parser import ParsedReport, decode_report, parse_report
+from consultations.report_parser import ParsedReport, parse_report
 
 # Where a paragraph waits while the paragraphs around it change numbers (numbers are unique).
 _PARKED = 1_000_000_000
@@ -162,8 +163,12 @@ def import_report(
 
 
 def import_report_file(data: bytes, **options) -> ImportResult:
-    text = decode_report(data)
-    return import_report(parse_report(text), source_text=text, **options)
+    """Import a report file: PDF, Word or plain text (consultations.documents)."""
+    document = documents.read_report(data)
+    parsed = parse_report(document.text, documents.locator(document))
+    if extra := getattr(document, "warnings", ()):
+        parsed = dataclasses.replace(parsed, warnings=(*extra, *parsed.warnings))
+    return import_report(parsed, source_text=document.text, **options)
 
 
 def _write(parsed, source_text, source_name, consultation, dry_run, choices) -> ImportResult:

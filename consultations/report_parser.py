@@ -30,10 +30,18 @@ from consultations.country_names import countries_mentioned, country_pattern
 
 
 class ReportError(ValueError):
-    def __init__(self, line: int, message: str):
-        super().__init__(_("line %(line)s: %(message)s") % {"line": line, "message": message})
+    """A report that cannot be read, naming where: "line 12", or for a document "page 3"."""
+
+    def __init__(self, line: int, message: str, where: str | None = None):
+        where = where or line_named(line)
+        super().__init__(_("%(where)s: %(message)s") % {"where": where, "message": message})
         self.line = line
+        self.where = where
         self.message = message
+
+
+def line_named(line: int) -> str:
+    return _("line %(line)s") % {"line": line}
 
 
 @dataclass(frozen=True)
@@ -441,7 +449,8 @@ class _Paragraph:
 
 
 class _Parser:
-    def __init__(self, text: str):
+    def __init__(self, text: str, locate=None):
+        self.locate = locate
         text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
         self.lines = [line.rstrip().replace("\xa0", " ") for line in text.split("\n")]
         self.sections: list[_Section] = []
@@ -452,6 +461,15 @@ class _Parser:
         self.agenda_lines: list[str] = []
         self.warnings: list[str] = []
         self.top_roman = 0
+
+    def where(self, number: int) -> str:
+        """Where a line is, in words: "line 12", or in a document, its page or paragraph."""
+        return self.locate(number) if self.locate else line_named(number)
+
+    def warn(self, number: int, message: str) -> None:
+        self.warnings.append(
+            _("%(where)s: %(message)s") % {"where": self.where(number), "message": message}
+        )
 
     # headings
 
@@ -496,9 +514,10 @@ class _Parser:
         if any(s.key == key for s in self.sections):
             duplicate = key
             key = f"{key}~{sum(1 for s in self.sections if s.key.split('~')[0] == key) + 1}"
-            self.warnings.append(
-                _("line %(line)s: heading %(heading)s appears twice; kept as %(key)s")
-                % {"line": number, "heading": duplicate, "key": key}
+            self.warn(
+                number,
+                _("heading %(heading)s appears twice; kept as %(key)s")
+                % {"heading": duplicate, "key": key},
             )
         kind = section_kind(title) or (parent.kind if parent else OTHER)
         section = _Section(
@@ -524,34 +543,36 @@ class _Parser:
         if value in self.first_seen:
             raise ReportError(
                 number,
-                _("paragraph %(number)s is numbered twice (first at line %(first)s)")
-                % {"number": value, "first": self.first_seen[value]},
+                _("paragraph %(number)s is numbered twice (first at %(first)s)")
+                % {"number": value, "first": self.where(self.first_seen[value])},
             )
         if self.paragraphs and value < self.paragraphs[-1].number:
             previous = self.paragraphs[-1]
             raise ReportError(
                 number,
                 _(
-                    "paragraph %(number)s comes after paragraph %(previous)s (line "
-                    "%(previous_line)s); paragraph numbers must increase"
+                    "paragraph %(number)s comes after paragraph %(previous)s (%(previous_at)s); "
+                    "paragraph numbers must increase"
                 )
-                % {"number": value, "previous": previous.number, "previous_line": previous.line},
+                % {
+                    "number": value,
+                    "previous": previous.number,
+                    "previous_at": self.where(previous.line),
+                },
             )
         expected = self.paragraphs[-1].number + 1 if self.paragraphs else 1
         if value != expected:
             if self.paragraphs:
                 warning = _(
-                    "line %(line)s: paragraph %(number)s follows paragraph %(previous)s; "
-                    "expected %(expected)s"
+                    "paragraph %(number)s follows paragraph %(previous)s; expected %(expected)s"
                 )
             else:
                 warning = _(
-                    "line %(line)s: paragraph %(number)s follows the start of the report; "
-                    "expected %(expected)s"
+                    "paragraph %(number)s follows the start of the report; expected %(expected)s"
                 )
-            self.warnings.append(
-                warning
-                % {"line": number, "number": value, "previous": expected - 1, "expected": expected}
+            self.warn(
+                number,
+                warning % {"number": value, "previous": expected - 1, "expected": expected},
             )
         self.first_seen[value] = number
         paragraph = _Paragraph(value, number, self.stack[-1] if self.stack else None, [text])
@@ -592,18 +613,15 @@ class _Parser:
         start = Truncator(line.strip()).chars(40)
         if value is None:
             warning = _(
-                "line %(line)s: “%(text)s” is read as the rest of paragraph %(paragraph)s, "
-                "not as a heading; check that paragraph"
+                "“%(text)s” is read as the rest of paragraph %(paragraph)s, not as a heading; "
+                "check that paragraph"
             )
         else:
             warning = _(
-                "line %(line)s: “%(text)s” is read as the rest of paragraph %(paragraph)s, "
-                "not as paragraph %(number)s; check that paragraph"
+                "“%(text)s” is read as the rest of paragraph %(paragraph)s, not as paragraph "
+                "%(number)s; check that paragraph"
             )
-        self.warnings.append(
-            warning
-            % {"line": number, "text": start, "paragraph": paragraph.number, "number": value}
-        )
+        self.warn(number, warning % {"text": start, "paragraph": paragraph.number, "number": value})
         self.continue_paragraph(paragraph, line)
 
     @staticmethod
@@ -680,9 +698,9 @@ class _Parser:
             elif not line.strip():
                 continue
             elif _PAGE_NUMBER.fullmatch(line.strip()):
-                self.warnings.append(
-                    _("line %(line)s: “%(text)s” taken for a page number and left out")
-                    % {"line": number, "text": line.strip()}
+                self.warn(
+                    number,
+                    _("“%(text)s” taken for a page number and left out") % {"text": line.strip()},
                 )
             elif (match := _PARAGRAPH.fullmatch(line)) and line == line.lstrip():
                 value = int(match["number"])
@@ -750,14 +768,9 @@ class _Parser:
         offset = parse_offset(date_text)
         if offset is None:
             offset = UTC
-            self.warnings.append(
-                _("line %(line)s: no time zone (GMT+N) given; times taken as UTC")
-                % {"line": date_line}
-            )
+            self.warn(date_line, _("no time zone (GMT+N) given; times taken as UTC"))
         if starts is None:
-            self.warnings.append(
-                _("line %(line)s: no start time given; midnight assumed") % {"line": date_line}
-            )
+            self.warn(date_line, _("no start time given; midnight assumed"))
         label = rest[time_end:].strip(" ,|-\u2013\t") if starts else rest.strip(" ,|-\u2013\t")
         if re.fullmatch(r"\(([^()]*)\)", label):
             label = label[1:-1]
@@ -842,6 +855,14 @@ class _Parser:
         return None
 
 
-def parse_report(text: str) -> ParsedReport:
-    """The structure of a report's text; raises ReportError naming the line at fault."""
-    return _Parser(text).parse()
+def parse_report(text: str, locate=None) -> ParsedReport:
+    """The structure of a report's text; raises ReportError naming the line at fault.
+    `locate(line)` names where a line came from, for text read out of a document
+    ("page 3"); warnings and errors then name that place instead of the line."""
+    parser = _Parser(text, locate)
+    try:
+        return parser.parse()
+    except ReportError as error:
+        if locate is None:
+            raise
+        raise ReportError(error.line, error.message, parser.where(error.line)) from error

@@ -306,8 +306,9 @@ IMPORT_EXPORT_FORMATS = [
     "tracker.spreadsheet_formats.JSON",
 ]
 
-# Largest report file accepted by the admin upload.
-REPORT_UPLOAD_MAX_BYTES = int(os.environ.get("REPORT_UPLOAD_MAX_BYTES", 2 * 1024 * 1024))
+# Largest report file accepted by the admin upload: a published PDF (the PDF reader has its
+# own limits: REPORT_PDF_MAX_BYTES, _MAX_PAGES, _SECONDS, _MEMORY in consultations/documents).
+REPORT_UPLOAD_MAX_BYTES = int(os.environ.get("REPORT_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 
 # Mail: the console in development, SMTP from the environment in production.
 if IS_PRODUCTION or os.environ.get("EMAIL_HOST"):

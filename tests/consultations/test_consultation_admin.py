@@ -67,7 +67,7 @@ def test_broken_upload_names_the_line_and_changes_nothing(staff_client):
     ("data", "message"),
     [
         (b"", "The submitted file is empty"),
-        (b"%PDF-1.7 binary", "not a plain-text report"),
+        (b"%PDF-1.7 binary", "this file is not a readable PDF"),
         (b"just\x00binary", "binary content"),
     ],
 )
