@@ -42,9 +42,6 @@ class ReportUploadForm(forms.Form):
             kept = cache.get(self._key(token))
             if kept:
                 self.pending = (token, kept[0])
-                self.fields["file"].help_text = _(
-                    "Leave empty to import %(name)s, the file of the dry run, again."
-                ) % {"name": kept[0]}
 
     def _key(self, token: str) -> str:
         return f"report-upload:{self.user.pk}:{token}"

@@ -62,8 +62,8 @@ class Flag:
             ) % {"code": self.code, "new": self.moved_to}
         return _(
             "follow: %(code)s keeps its text, which the new version no longer has; it is "
-            "kept, no longer current, and paragraph %(number)s gets a recommendation of its own"
-        ) % {"code": self.code, "number": self.number}
+            "kept, no longer current"
+        ) % {"code": self.code}
 
 
 class ChoicesNeeded(ValueError):

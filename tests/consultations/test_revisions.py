@@ -268,6 +268,7 @@ def test_the_admin_offers_the_choice_after_a_dry_run_and_applies_it(tracked, cli
     assert "<legend>BM22-R65: its text, paragraph 65, is now paragraph 64</legend>" in page.text
     assert 'name="choice:BM22-R64" value="keep"' in page.text
     token = re.search(r'name="pending" value="([^"]+)"', page.text)[1]
+    assert "Leave empty to import revised.txt, the file of the dry run, again." in page.text
     assert state() == before
 
     # Importing without choosing is refused, keeps the file, and changes nothing.
