@@ -4,6 +4,7 @@ admin's upload; other formats are refused naming the format; a problem in a docu
 named by its place in the document, not by a line of text the reader never saw."""
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -44,6 +45,31 @@ def test_a_word_document_imports_exactly_as_the_text(from_text, build):
     assert stored() == from_text
     assert result.counts["paragraphs"] == 74 and result.counts["recommendations"] == 14
     assert Consultation.objects.get().source_file == "report.docx"
+
+
+def test_a_pdf_imports_exactly_as_the_text(from_text, staff_client):
+    from tests.consultations.test_pdf_reports import render, report_html
+
+    pdf = render(report_html(shipped_text()))
+    page = staff_client.post(IMPORT_URL, {"file": SimpleUploadedFile("report.pdf", pdf)})
+    assert "74 paragraphs, 14 recommendations" in page.text
+    assert stored() == from_text
+    assert Consultation.objects.get().source_file == "report.pdf"
+
+
+def test_a_problem_in_a_pdf_names_its_page(tmp_path):
+    from tests.consultations.test_pdf_reports import render, report_html
+
+    text = shipped_text().replace("\n33. Fully", "\n32. Fully")
+    path = tmp_path / "edited.pdf"
+    path.write_bytes(render(report_html(text)))
+    with pytest.raises(CommandError) as problem:
+        call_command("import_report", str(path))
+    assert re.search(
+        r"edited\.pdf, page \d+: paragraph 32 is numbered twice \(first at page \d+\)",
+        str(problem.value),
+    )
+    assert Consultation.objects.count() == 0
 
 
 def test_the_command_imports_a_word_document(tmp_path, capsys):
