@@ -256,6 +256,28 @@ STORAGES = {
     },
 }
 
+# With S3_ENDPOINT_URL, evidence files live in S3-compatible object storage instead
+# (django-storages), in a private bucket (no public ACL: objects take the bucket's own,
+# which is private), under evidence/; they are still downloaded only through the view that
+# checks who may see them, which streams them from the store.
+S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+if S3_ENDPOINT_URL:
+    STORAGES["evidence"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "endpoint_url": S3_ENDPOINT_URL,
+            "bucket_name": os.environ.get("S3_BUCKET", "gcm-tracker"),
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID", ""),
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY", ""),
+            "region_name": os.environ.get("S3_REGION", "us-east-1"),
+            "location": "evidence",
+            "default_acl": None,
+            "file_overwrite": False,
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
+        },
+    }
+
 # In development whitenoise serves straight from the apps' and project's static folders;
 # production serves what `collectstatic` gathered in STATIC_ROOT.
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION

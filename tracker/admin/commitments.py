@@ -16,6 +16,7 @@ from tracker.admin.scoping import (
     ScopedInlineMixin,
 )
 from tracker.admin.spreadsheets import ProgressSpreadsheetAdmin
+from tracker.admin.stores import FileStoreMixin
 from tracker.forms import (
     CommitmentForm,
     conflict_message,
@@ -75,7 +76,9 @@ class DeadlineInline(ScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(ScopedAdminMixin, ProgressSpreadsheetAdmin, SimpleHistoryAdmin):
+class CommitmentAdmin(
+    FileStoreMixin, ScopedAdminMixin, ProgressSpreadsheetAdmin, SimpleHistoryAdmin
+):
     list_title = _("Commitments: a recommendation, a country, its progress")
     form = CommitmentForm
     list_display = [

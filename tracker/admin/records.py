@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker import permissions
 from tracker.admin.scoping import CommitmentScopedAdmin
+from tracker.admin.stores import FileStoreMixin
 from tracker.models import (
     Deadline,
     Evidence,
@@ -14,7 +15,7 @@ from tracker.services import stamp_author
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(CommitmentScopedAdmin):
+class EvidenceAdmin(FileStoreMixin, CommitmentScopedAdmin):
     """Staff's evidence is published as it is saved. Focal points read evidence here and
     add theirs with a progress update."""
 

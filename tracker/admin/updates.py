@@ -15,6 +15,7 @@ from tracker.admin.scoping import (
     ScopedInlineFormSet,
     commitment_id_from,
 )
+from tracker.admin.stores import FileStoreMixin
 from tracker.forms import (
     EvidenceChangeFormSet,
     ProgressUpdateForm,
@@ -165,7 +166,7 @@ REVIEW_FIELDS = [
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(ReviewActions, CommitmentScopedAdmin):
+class ProgressUpdateAdmin(FileStoreMixin, ReviewActions, CommitmentScopedAdmin):
     """Focal points write updates here (a draft, or submitted for review); network staff
     accept them, or return them with a comment, without editing them."""
 

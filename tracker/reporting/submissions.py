@@ -4,8 +4,9 @@ a report carries on, a report sent twice, and saving an update with all it carri
 import uuid
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from tracker import permissions, review
+from tracker import permissions, review, storage
 from tracker.forms import conflict_message
 from tracker.models import ConcurrentEditError, ProgressUpdate
 from tracker.reporting.forms import ReportForms
@@ -41,6 +42,9 @@ def save_report(forms: ReportForms, *, by, submitting: bool) -> bool:
     update = forms.form.instance
     was_new, version = update.pk is None, update.version
     cleaned = forms.form.cleaned_data
+    new_items = [
+        form.instance for formset in forms.formsets for form in formset if form.instance.pk is None
+    ]
     try:
         with transaction.atomic():
             update = forms.form.save(commit=False)
@@ -54,9 +58,22 @@ def save_report(forms: ReportForms, *, by, submitting: bool) -> bool:
         forms.form.add_error(None, conflict_message())
     except review.ReviewRefused as refused:
         forms.form.add_error(None, str(refused))
+    except storage.store_errors():
+        storage.forget(
+            item.file.name for item in new_items if item.pk and getattr(item, "file", None)
+        )
+        forms.form.add_error(
+            None,
+            _(
+                "The file could not be stored: the file store did not answer. Nothing was "
+                "saved; send the report again in a few minutes."
+            ),
+        )
     else:
         forms.update = update
         return True
+    for item in new_items:  # the transaction was undone: they are new again
+        item.pk = None
     if was_new:
         update.pk = None
     update.version = version

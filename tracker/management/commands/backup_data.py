@@ -2,20 +2,22 @@ import tarfile
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
+from tracker import storage
 
-def file_folders() -> dict[str, Path]:
-    """Uploaded files, by their name in the archive: evidence (kept apart, see
-    tracker.storage) and the rest of MEDIA_ROOT."""
-    return {
-        "media": Path(settings.MEDIA_ROOT),
-        "evidence": Path(storages["evidence"].location),
-    }
+
+def media_folder() -> Path:
+    """Uploaded files other than evidence, archived as media/."""
+    return Path(settings.MEDIA_ROOT)
+
+
+# Evidence is archived as evidence/, read through its storage wherever it lives (a folder
+# of the disk or an object store, see tracker.storage).
+EVIDENCE = "evidence"
 
 
 # Rebuilt by `migrate` (content types, permissions) or not worth keeping (sessions, and
@@ -50,7 +52,7 @@ class Command(BaseCommand):
                 output=str(data),
             )
         with tarfile.open(folder / "media.tar.gz", "w:gz") as archive:
-            for name, path in file_folders().items():
-                if path.exists():
-                    archive.add(path, arcname=name)
-        self.stdout.write(f"Backed up to {folder}")
+            if media_folder().exists():
+                archive.add(media_folder(), arcname="media")
+            files = storage.archive(storage.evidence, archive, EVIDENCE)
+        self.stdout.write(f"Backed up to {folder} ({files} evidence files)")

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from tracker import page_cache
-from tracker.management.commands.backup_data import file_folders
+from tracker import page_cache, storage
+from tracker.management.commands.backup_data import EVIDENCE, media_folder
 
 
 class Command(BaseCommand):
@@ -38,13 +38,14 @@ class Command(BaseCommand):
         ):
             call_command("flush", interactive=False, verbosity=0)
             call_command("loaddata", str(data), verbosity=0)
+        files = 0
         if media.exists():
             with tempfile.TemporaryDirectory() as unpacked, tarfile.open(media) as archive:
                 archive.extractall(unpacked, filter="data")
-                for name, target in file_folders().items():
-                    if target.exists():
-                        shutil.rmtree(target)
-                    source = Path(unpacked) / name
-                    if source.exists():
-                        shutil.copytree(source, target)
-        self.stdout.write(f"Restored from {folder}")
+                target, source = media_folder(), Path(unpacked) / "media"
+                if target.exists():
+                    shutil.rmtree(target)
+                if source.exists():
+                    shutil.copytree(source, target)
+                files = storage.restore(archive, EVIDENCE, storage.evidence)
+        self.stdout.write(f"Restored from {folder} ({files} evidence files)")
