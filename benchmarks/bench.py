@@ -434,7 +434,9 @@ def main() -> None:
     bench_briefs()
     import imports
     import reports
+    import staff
 
+    staff.run(options.seconds)
     imports.run()
     reports.run()
 

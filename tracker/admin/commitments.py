@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from consultations.models import Recommendation
 from consultations.templatetags.report_text import report_markdown
 from tracker import permissions
+from tracker.admin.filters import CountryFilter
 from tracker.admin.scoping import (
     ScopedAdminMixin,
     ScopedInlineMixin,
@@ -94,11 +95,12 @@ class CommitmentAdmin(
     ]
     list_display_links = ["recommendation__code", "short_title"]
     list_filter = [
-        ("country", admin.RelatedOnlyFieldListFilter),
+        ("country", CountryFilter),
         "status",
         "response",
         "recommendation__consultation",
     ]
+    show_full_result_count = False  # a long list: the filtered count is enough
     search_fields = [
         "recommendation__code",
         *(f"recommendation__{title}" for title in Recommendation.title_fields()),

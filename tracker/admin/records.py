@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from tracker import permissions
+from tracker.admin.filters import CountryFilter
 from tracker.admin.scoping import CommitmentScopedAdmin
 from tracker.admin.stores import FileStoreMixin
 from tracker.models import (
@@ -24,7 +25,7 @@ class EvidenceAdmin(FileStoreMixin, CommitmentScopedAdmin):
     list_display = ["date", "title", "commitment", "visibility", "file_link", "update", "is_demo"]
     list_filter = [
         "visibility",
-        ("commitment__country", admin.RelatedOnlyFieldListFilter),
+        ("commitment__country", CountryFilter),
         "is_demo",
     ]
     search_fields = ["title", "note", "commitment__recommendation__code"]
@@ -70,7 +71,7 @@ class DeadlineAdmin(CommitmentScopedAdmin):
     list_display = ["due_date", "description", "commitment", "responsible", "is_done", "overdue"]
     list_filter = [
         "is_done",
-        ("commitment__country", admin.RelatedOnlyFieldListFilter),
+        ("commitment__country", CountryFilter),
         "is_demo",
     ]
     search_fields = ["description", "responsible", "commitment__recommendation__code"]

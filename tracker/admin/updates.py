@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tracker import permissions, review
+from tracker.admin.filters import CountryFilter
 from tracker.admin.review_actions import ReviewActions
 from tracker.admin.scoping import (
     CommitmentScopedAdmin,
@@ -183,12 +184,16 @@ class ProgressUpdateAdmin(FileStoreMixin, ReviewActions, CommitmentScopedAdmin):
     list_filter = [
         "review_state",
         "status",
-        ("commitment__country", admin.RelatedOnlyFieldListFilter),
+        ("commitment__country", CountryFilter),
+        ("created_at", admin.DateFieldListFilter),
         "is_demo",
     ]
     search_fields = ["narrative", "commitment__recommendation__code"]
     list_select_related = ["commitment__recommendation", "commitment__country", "author"]
-    date_hierarchy = "created_at"
+    # Long lists: no count of every row besides the filtered count, and dates filtered by
+    # period rather than a year-by-year drill-down that reads every update's date.
+    show_full_result_count = False
+    list_per_page = 50
     actions = ["accept_updates", "return_updates", "withdraw_updates"]
     inlines = [
         UpdateEvidenceInline,
