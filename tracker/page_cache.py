@@ -16,6 +16,7 @@ import contextvars
 import datetime as dt
 import hashlib
 import logging
+import time
 import uuid
 from functools import wraps
 
@@ -90,9 +91,12 @@ def public_page(view):
     def cached_view(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD") or not settings.PUBLIC_PAGE_CACHE_SECONDS:
             return view(request, *args, **kwargs)
-        token = current_token()
+        token, changed_at = current_revision()
         key = key_for(request, token)
         content = read(key)
+        lock = f"rendering:{key}"
+        if content is None and not _take(lock):
+            content = _while_another_renders(request, key, changed_at)
         if content is None:
             request.csrf_placeholder = True
             reset = _token.set(token)
@@ -101,11 +105,13 @@ def public_page(view):
             finally:
                 _token.reset(reset)
                 request.csrf_placeholder = False
+                _cached(cache.delete, lock)
             if response.status_code != 200 or response.streaming:
                 return response
             content = response.content
             headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
             keep(key, (content, headers))
+            keep(key_for(request, LATEST, "latest"), (content, headers))
         else:
             content, headers = content
         if PLACEHOLDER_BYTES in content:  # a form on the page (the language switcher)
@@ -113,6 +119,44 @@ def public_page(view):
         return HttpResponse(content, headers=headers)
 
     return cached_view
+
+
+# Stampede: after a change, the first request for a page renders it while the others for
+# the same page wait for it (PUBLIC_PAGE_WAIT_SECONDS at most, then render it themselves);
+# visitors who are not signed in may instead get the page as it was before the change, for
+# PUBLIC_PAGE_STALE_SECONDS after it at most. Signed-in people (whoever made the change
+# among them) always wait for the new page.
+LATEST = "latest"
+
+
+def _take(lock: str) -> bool:
+    """Whether this request renders the page (no other is rendering it; or the cache
+    failed, and then every request renders its own)."""
+    taken = _cached(cache.add, lock, True, RENDER_LOCK_SECONDS)
+    return taken is None or bool(taken)
+
+
+def _while_another_renders(request, key: str, changed_at):
+    """The page while another request renders it: the version from before the change
+    (to a visitor, a few seconds after the change at most), or the new one once ready;
+    None when it is not ready in time (this request then renders it too)."""
+    recently = changed_at and timezone.now() - changed_at <= dt.timedelta(
+        seconds=settings.PUBLIC_PAGE_STALE_SECONDS
+    )
+    if recently and not request.user.is_authenticated:
+        stale = read(key_for(request, LATEST, "latest"))
+        if stale is not None:
+            return stale
+    deadline = time.monotonic() + settings.PUBLIC_PAGE_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        if (content := read(key)) is not None:
+            return content
+    return None
+
+
+# How long a render may hold its page before others stop waiting for it.
+RENDER_LOCK_SECONDS = 30
 
 
 def key_for(request, token: str, kind: str = "page") -> str:

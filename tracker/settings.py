@@ -287,6 +287,11 @@ WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 # of files that gunicorn's workers share (a page is rendered once, not once per worker);
 # REDIS_URL=redis://host:6379/0 puts it in Redis instead, for several application hosts.
 PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", 3600))
+# After a change, while one request renders a page afresh: how long the others wait for it,
+# and for how long after the change visitors (not signed in) may be given the page as it
+# was instead (tracker/page_cache.py).
+PUBLIC_PAGE_WAIT_SECONDS = float(os.environ.get("PUBLIC_PAGE_WAIT_SECONDS", 2))
+PUBLIC_PAGE_STALE_SECONDS = float(os.environ.get("PUBLIC_PAGE_STALE_SECONDS", 5))
 CACHE_ENTRIES = int(os.environ.get("CACHE_ENTRIES", 2000))
 if os.environ.get("REDIS_URL"):
     CACHES = {

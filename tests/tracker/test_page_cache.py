@@ -237,10 +237,76 @@ def test_pages_are_served_when_the_cache_fails(client, published, monkeypatch, c
         def get(self, *args):
             raise ConnectionError("cache down")
 
-        set = get_or_set = get
+        set = get_or_set = add = delete = get
 
     monkeypatch.setattr(page_cache, "cache", Broken())
     response = client.get(reverse("tracker:recommendation_detail", args=["BM22-R31"]))
     assert response.status_code == 200
     assert "Accepted: border posts apply one rule." in response.text
     assert "The page cache failed" in caplog.text
+
+
+# --- a stampede after a change -----------------------------------------------------------
+
+
+def rendering_elsewhere(client, path: str) -> str:
+    """Take the render lock of the page under the current token, as another worker
+    rendering it would; returns the lock's key."""
+    from django.core.cache import cache
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(path)
+    key = page_cache.key_for(request, page_cache.current_token())
+    lock = f"rendering:{key}"
+    assert cache.add(lock, True, 30)
+    return lock
+
+
+def test_while_a_page_is_rendered_visitors_get_it_as_it_was_for_a_few_seconds(
+    client, published, settings
+):
+    from django.test import Client
+
+    path = "/recommendations/BM22-R31/"
+    before = client.get(path).text
+    assert "Accepted: border posts apply one rule." in before
+    update = make_update(
+        published.th_31, published.focal_th, narrative="Thai decree", accepted_by=published.staff
+    )
+    assert update.review_state == "accepted"
+    rendering_elsewhere(client, path)
+    settings.PUBLIC_PAGE_WAIT_SECONDS = 0.2
+    # A visitor gets the page from before the change, at once.
+    assert "Thai decree" not in Client().get(path).text
+    # Whoever is signed in (the reviewer who accepted it, say) waits and gets the new one.
+    reviewer = Client()
+    reviewer.force_login(published.staff)
+    assert "Thai decree" in reviewer.get(path).text
+    # And once the few seconds are past, visitors no longer get the old page either.
+    settings.PUBLIC_PAGE_STALE_SECONDS = 0
+    assert "Thai decree" in Client().get(path).text
+
+
+def test_a_visitor_waits_for_the_page_another_request_is_rendering(client, published, settings):
+    import threading
+
+    from django.core.cache import cache
+    from django.test import RequestFactory
+
+    path = "/recommendations/BM22-R31/"
+    client.get(path)
+    make_update(
+        published.th_31, published.focal_th, narrative="Thai decree", accepted_by=published.staff
+    )
+    lock = rendering_elsewhere(client, path)
+    settings.PUBLIC_PAGE_STALE_SECONDS = 0
+    settings.PUBLIC_PAGE_WAIT_SECONDS = 10
+    key = page_cache.key_for(RequestFactory().get(path), page_cache.current_token())
+
+    def the_other_request_finishes():
+        cache.set(key, (b"<p>rendered by the other worker</p>", {}), 60)
+        cache.delete(lock)
+
+    threading.Timer(0.3, the_other_request_finishes).start()
+    # The visitor's request waited for it rather than rendering the page a second time.
+    assert client.get(path).text == "<p>rendered by the other worker</p>"
