@@ -47,6 +47,7 @@ def test_a_focal_points_file_goes_to_the_private_bucket_and_back_through_the_vie
     assert Client().get(f"/evidence/{evidence.pk}/file/").status_code == 404  # anonymous
 
 
+@pytest.mark.django_db(transaction=True)  # a backup takes its own snapshot transaction
 def test_backups_carry_the_stored_files_and_restore_puts_them_back(
     object_store, world, tmp_path, settings
 ):
