@@ -1,5 +1,5 @@
-"""Load test: 50 visitors on the public pages and 5 focal points submitting progress
-updates at the same time, against gunicorn on 127.0.0.1.
+"""Load test: 50 visitors on the public pages, 5 focal points submitting progress updates
+and 2 reviewers accepting them at the same time, against gunicorn on 127.0.0.1.
 
     make load                       # SQLite (benchmarks/bench.sqlite3)
     DATABASE_URL=postgres://... make load
@@ -8,7 +8,9 @@ Needs the synthetic data (`manage.py generate_scale_data`). Visitors open pages 
 half of them front pages (dashboard, lists, report) and half a long tail of 800
 recommendation, country and filtered progress pages, so that cached and fresh renders
 mix; each focal point signs in to the admin and submits
-updates on its own country's commitments the way the form in a browser does. Runs for
+updates on its own country's commitments the way the form in a browser does; each
+reviewer opens the review queue and accepts one of the updates waiting in it, which
+renews every cached public page (the stampede the page cache must withstand). Runs for
 --seconds (60 by default), each client bounded in requests too. Prints requests, errors,
 median and p99 latency for each kind of client, and whether the server ever reported
 "database is locked". Exits with status 1 on any error.
@@ -31,6 +33,7 @@ from bench import PORT, django_setup, start_server
 
 VISITORS = 50
 FOCAL_POINTS = 5
+REVIEWERS = 2
 PASSWORD = "load-test-only-password"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -203,6 +206,82 @@ def focal_point(username: str, commitments: list[int], deadline: float, tally: T
     tally.add(latencies, errors)
 
 
+REVIEW_LINK = re.compile(r'href="/review/(\d+)/"')
+SEEN_VERSION = re.compile(r'name="seen_version" value="(\d+)"')
+
+
+def reviewers() -> list[str]:
+    """Two network staff (made once) who accept what the focal points send."""
+    from django.contrib.auth import get_user_model
+
+    from tracker import roles
+
+    names = []
+    for index in range(REVIEWERS):
+        username = f"load.reviewer.{index + 1}"
+        user, _ = get_user_model().objects.get_or_create(username=username)
+        user.set_password(PASSWORD)
+        user.is_active = True
+        user.save()
+        roles.grant_network_staff(user)
+        names.append(username)
+    return names
+
+
+def signed_in(username: str) -> Browser:
+    browser = Browser()
+    _status, _location, text, _elapsed = browser.request("GET", "/admin/login/")
+    form = {
+        "username": username,
+        "password": PASSWORD,
+        "csrfmiddlewaretoken": CSRF.search(text).group(1),
+    }
+    status, _location, _text, _elapsed = browser.request("POST", "/admin/login/", form)
+    if status != 302:
+        raise RuntimeError(f"sign-in answered {status}")
+    return browser
+
+
+def reviewer(username: str, deadline: float, tally: Tally) -> None:
+    """Opens the review queue, then accepts one of the updates waiting in it (each
+    acceptance changes what the public sees: every cached page is renewed)."""
+    rng = random.Random(username)
+    latencies, errors = [], []
+    try:
+        browser = signed_in(username)
+    except (OSError, http.client.HTTPException, RuntimeError, AttributeError) as error:
+        tally.add([], [f"{username} could not sign in: {error!r}"])
+        return
+    while time.monotonic() < deadline and len(latencies) < 2_000:
+        try:
+            status, _location, text, elapsed = browser.request("GET", "/review/")
+            latencies.append(elapsed)
+            waiting = REVIEW_LINK.findall(text)
+            if status != 200 or not waiting:
+                errors += [f"GET review queue: {status}"] if status != 200 else []
+                time.sleep(0.5)
+                continue
+            path = f"/review/{rng.choice(waiting[:10])}/"
+            status, _location, text, elapsed = browser.request("GET", path)
+            latencies.append(elapsed)
+            version = SEEN_VERSION.search(text)
+            if status != 200 or version is None:
+                continue  # taken by the other reviewer meanwhile
+            form = {
+                "csrfmiddlewaretoken": CSRF.search(text).group(1),
+                "seen_version": version.group(1),
+                "decision": "accept",
+            }
+            status, _location, text, elapsed = browser.request("POST", path, form)
+            latencies.append(elapsed)
+            if status not in (200, 302):
+                errors.append(f"POST accept: {status}")
+        except (OSError, http.client.HTTPException, AttributeError) as error:
+            errors.append(f"{username}: {error!r}")
+            browser.reconnect()
+    tally.add(latencies, errors)
+
+
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 
 
@@ -217,6 +296,7 @@ def update_form(page: str, commitment: int, *, status: str, narrative: str) -> d
         "narrative": narrative,
         "challenges": "",
         "support_needed": "",
+        "language": "en",
         "_save": "Save",
     }
 
@@ -243,22 +323,31 @@ def main() -> None:
     rng = random.Random(2022)
     paths = public_paths(rng)
     accounts = focal_points()
+    staff = reviewers()
     before = ProgressUpdate.objects.count()
+    accepted_before = ProgressUpdate.objects.accepted().count()
     connection.close()
 
     with tempfile.TemporaryFile("w+") as log:
         server = start_server(options.workers, log)
-        visitors, focal = Tally(), Tally()
+        visitors, focal, review = Tally(), Tally(), Tally()
         try:
             started = time.monotonic()
             deadline = started + options.seconds
-            threads = [
-                threading.Thread(target=visitor, args=(paths, deadline, visitors, n))
-                for n in range(VISITORS)
-            ] + [
-                threading.Thread(target=focal_point, args=(name, ids, deadline, focal))
-                for name, ids in accounts
-            ]
+            threads = (
+                [
+                    threading.Thread(target=visitor, args=(paths, deadline, visitors, n))
+                    for n in range(VISITORS)
+                ]
+                + [
+                    threading.Thread(target=focal_point, args=(name, ids, deadline, focal))
+                    for name, ids in accounts
+                ]
+                + [
+                    threading.Thread(target=reviewer, args=(name, deadline, review))
+                    for name in staff
+                ]
+            )
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -271,12 +360,14 @@ def main() -> None:
         server_log = log.read()
 
     # The accounts' password is in this file: they sign in only while the test runs.
-    get_user_model().objects.filter(username__startswith="load.focal.").update(is_active=False)
+    get_user_model().objects.filter(username__startswith="load.").update(is_active=False)
     submitted = ProgressUpdate.objects.count() - before
+    accepted = ProgressUpdate.objects.accepted().count() - accepted_before
     locked = server_log.count("database is locked")
     print(
-        f"Database: {connection.vendor}; {VISITORS} visitors and {len(accounts)} focal points "
-        f"for {elapsed:.0f} s; gunicorn with {options.workers} workers on 127.0.0.1"
+        f"Database: {connection.vendor}; {VISITORS} visitors, {len(accounts)} focal points and "
+        f"{len(staff)} reviewers for {elapsed:.0f} s; gunicorn with {options.workers} workers "
+        "on 127.0.0.1"
     )
     print(
         f"Visitors: half the requests to {len(paths[0])} front pages, half to "
@@ -285,8 +376,12 @@ def main() -> None:
     print(f"{'clients':<14}{'requests':>9}{'req/s':>8}{'median ms':>11}{'p99 ms':>9}{'errors':>8}")
     print(visitors.line("visitors", elapsed))
     print(focal.line("focal points", elapsed))
-    print(f"Updates submitted: {submitted}; 'database is locked' in the server log: {locked}")
-    problems = visitors.errors + focal.errors
+    print(review.line("reviewers", elapsed))
+    print(
+        f"Updates submitted: {submitted}; accepted (each renewing every cached page): "
+        f"{accepted}; 'database is locked' in the server log: {locked}"
+    )
+    problems = visitors.errors + focal.errors + review.errors
     for problem in sorted(set(problems))[:20]:
         print("  ERROR", problem)
     if "Traceback" in server_log:
