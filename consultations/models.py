@@ -369,9 +369,14 @@ class Recommendation(models.Model):
 
     @classmethod
     def title_fields(cls, *languages: str) -> list[str]:
-        """The columns of the short title in these languages (all when none is named)."""
-        codes = languages or [code for code, _name in settings.LANGUAGES]
-        return [build_localized_fieldname("short_title", code) for code in codes]
+        """The columns of the short title in these languages (all when none is named; a
+        language without a column is left out)."""
+        kept = settings.MODELTRANSLATION_LANGUAGES
+        return [
+            build_localized_fieldname("short_title", code)
+            for code in (languages or kept)
+            if code in kept
+        ]
 
     def title_translations(self) -> dict[str, str]:
         """The short title in each language other than English it has been translated into."""

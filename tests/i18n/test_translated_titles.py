@@ -166,3 +166,12 @@ def test_importing_on_a_page_in_another_language_writes_the_english_title(db):
     recommendation = consultation.recommendations.get(code="BM22-R31")
     assert recommendation.short_title_en.startswith("Health requirements")
     assert recommendation.title_translations() == {}
+
+
+def test_search_in_a_language_without_title_columns_reads_the_english(settings, translated):
+    from tracker.filters import CommitmentFilter
+    from tracker.models import Commitment
+
+    with translation.override("xx"):  # a language the titles have no column for
+        found = CommitmentFilter({"q": translated.english_31.split()[0]}, Commitment.objects.all())
+        assert found.qs.filter(recommendation__code="BM22-R31").exists()
