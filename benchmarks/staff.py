@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench import CONNECTIONS, django_setup, hammer, start_server
-from load import CSRF, PASSWORD, Browser
+from load import PASSWORD, signed_in
 
 USERNAME = "bench.staff"
 
@@ -74,13 +74,7 @@ def run(seconds: float = 8) -> None:
     waiting = ProgressUpdate.objects.filter(review_state=ProgressUpdate.ReviewState.SUBMITTED)
     server = start_server(int(os.environ.get("BENCH_WORKERS", 4)))
     try:
-        browser = Browser()
-        _status, _location, text, _elapsed = browser.request("GET", "/admin/login/")
-        form = {"username": USERNAME, "password": PASSWORD}
-        form["csrfmiddlewaretoken"] = CSRF.search(text).group(1)
-        status, _location, _text, _elapsed = browser.request("POST", "/admin/login/", form)
-        if status != 302:
-            raise SystemExit(f"{USERNAME} could not sign in ({status})")
+        browser = signed_in(USERNAME)
         cookie = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
         rows = []
         for name, path in paths():
