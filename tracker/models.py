@@ -1487,3 +1487,64 @@ class SiteText(models.Model):
     def for_page(cls, page: str, language: str) -> "SiteText | None":
         texts = {t.language: t for t in cls.objects.filter(page=page)}
         return texts.get(language) or texts.get(settings.LANGUAGE_CODE)
+
+
+class EmailQuerySet(models.QuerySet):
+    def unsent(self) -> "EmailQuerySet":
+        return self.filter(sent_at__isnull=True)
+
+
+class Email(models.Model):
+    """An email to send, written in the same transaction as the change it tells of and
+    sent by a background task (tracker.tasks.send_email). `sent_at` is set as soon as it
+    went out, so a task run again (retried, or re-queued after its worker died) sends
+    nothing twice."""
+
+    subject = models.CharField(_("subject"), max_length=998)
+    body = models.TextField(_("text"))
+    to = models.JSONField(_("to"), default=list)
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    objects = EmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("email")
+        verbose_name_plural = _("emails")
+        indexes = [models.Index(fields=["sent_at", "created_at"], name="email_unsent")]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class TaskWorker(models.Model):
+    """A background worker (`manage.py run_worker`) and when it last said it was alive:
+    a task claimed by a worker that stopped saying so is run again by another."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=255, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.worker_id
+
+
+class ScheduledRun(models.Model):
+    """A scheduled job enqueued for a period (a day, an hour): whichever worker writes
+    this row first enqueues it, so several workers on several hosts enqueue it once."""
+
+    job = models.CharField(max_length=100)
+    period = models.CharField(max_length=20)
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "period"], name="scheduled_run_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.period}"
