@@ -1503,6 +1503,7 @@ class Email(models.Model):
     subject = models.CharField(_("subject"), max_length=998)
     body = models.TextField(_("text"))
     to = models.JSONField(_("to"), default=list)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
