@@ -60,9 +60,13 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
-# Links in emails point at the address served, unless SITE_URL says otherwise.
+# Links in emails point at the address served, unless SITE_URL says otherwise. The
+# background worker (emails, reminders, digests) runs beside the server and stops with it.
 run: demo
-	SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@export SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"; \
+	$(BIN)/python manage.py run_worker --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-dev
 	$(BIN)/python -m pytest --numprocesses auto

@@ -411,6 +411,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--probe")
     parser.add_argument("--api-only", action="store_true", help="Only the API's lines.")
+    parser.add_argument("--pages-only", action="store_true", help="Only the pages' lines.")
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 8)))
     options = parser.parse_args()
     if options.probe in BRIEF_KINDS:
@@ -429,6 +430,8 @@ def main() -> None:
         bench_api(options.seconds)
         return
     bench_pages(options.seconds)
+    if options.pages_only:
+        return
     bench_api(options.seconds)
     bench_exports()
     bench_briefs()

@@ -1,18 +1,18 @@
-"""Emails about progress updates and deadlines. Sent after the transaction commits.
+"""Emails about progress updates and deadlines, written to the outbox with the change they
+tell of and sent by the background worker (tracker.outbox).
 
 Who receives them is asked of tracker.permissions: reviewers are the network staff.
 Each email is written in its recipient's language (tracker.languages.language_for), links
 included: `compose` is called once for each language among the recipients.
 """
 
-from django.core.mail import send_mail
-from django.db import transaction
+from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tracker import links, permissions
+from tracker import links, outbox, permissions
 from tracker.languages import by_language
 
 
@@ -22,15 +22,12 @@ def staff_reviewers() -> list:
 
 def _send_later(compose, recipients) -> None:
     """`compose()` gives (subject, body) in the active language; each group of recipients
-    sharing a language gets one email in it, after the transaction commits."""
+    sharing a language gets one email in it, sent once the change is committed."""
     recipients = [user for user in recipients if user.email]
     for language, users in by_language(recipients).items():
         with translation.override(language):
             subject, body = compose()
-        emails = sorted({user.email for user in users})
-        transaction.on_commit(
-            lambda subject=subject, body=body, emails=emails: send_mail(subject, body, None, emails)
-        )
+        outbox.keep(EmailMessage(subject, body, None, sorted({user.email for user in users})))
 
 
 def _lines(*lines: str) -> str:

@@ -1,24 +1,20 @@
 """Daily deadline reminders to focal points, at most once a day per deadline and person."""
 
-import logging
-import smtplib
-
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tracker import links, permissions
+from tracker import links, outbox, permissions
 from tracker.languages import language_for
 from tracker.models import Deadline, DeadlineReminder
 
-logger = logging.getLogger(__name__)
-
 
 def send_deadline_reminders(*, days: int = 14, today=None) -> list[tuple[str, int]]:
-    """Send the reminders due today; returns (email, number of deadlines) per email sent."""
+    """Write the reminders due today to the outbox; returns (email, number of deadlines)
+    per email."""
     today = today or timezone.localdate()
     due = (
         Deadline.objects.public()
@@ -30,17 +26,13 @@ def send_deadline_reminders(*, days: int = 14, today=None) -> list[tuple[str, in
     for user in permissions.focal_point_users().exclude(email=""):
         countries = permissions.focal_country_ids(user)
         deadlines = [d for d in due if d.commitment.country_id in countries]
-        try:
-            with transaction.atomic():  # a failed send un-records it, to be retried next run
-                fresh = [d for d in deadlines if _claim(d, user, today)]
-                if fresh:
-                    with translation.override(language_for(user)):  # the recipient's
-                        subject, body = _subject(fresh, today), _body(user, fresh, today)
-                    send_mail(subject, body, None, [user.email])
-                    sent.append((user.email, len(fresh)))
-        except (OSError, smtplib.SMTPException):
-            # One refused address must not stop the reminders of everyone else.
-            logger.exception("Could not send deadline reminders to %s", user.email)
+        with transaction.atomic():  # the reminders recorded and the email kept together
+            fresh = [d for d in deadlines if _claim(d, user, today)]
+            if fresh:
+                with translation.override(language_for(user)):  # the recipient's
+                    subject, body = _subject(fresh, today), _body(user, fresh, today)
+                outbox.keep(EmailMessage(subject, body, None, [user.email]))
+                sent.append((user.email, len(fresh)))
     return sent
 
 

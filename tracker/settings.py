@@ -338,6 +338,20 @@ IMPORT_EXPORT_FORMATS = [
 # own limits: REPORT_PDF_MAX_BYTES, _MAX_PAGES, _SECONDS, _MEMORY in consultations/documents).
 REPORT_UPLOAD_MAX_BYTES = int(os.environ.get("REPORT_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 
+# Background tasks (emails, reminders, digests, purges) are rows of the database, run by
+# `manage.py run_worker` (django-tasks-db); tracker.worker retries them and runs again those
+# of a worker that died.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+TASK_ATTEMPTS = int(os.environ.get("TASK_ATTEMPTS", 5))
+TASK_RETRY_SECONDS = float(os.environ.get("TASK_RETRY_SECONDS", 30))  # doubled each time
+TASK_HEARTBEAT_SECONDS = float(os.environ.get("TASK_HEARTBEAT_SECONDS", 10))
+TASK_WORKER_LOST_SECONDS = float(os.environ.get("TASK_WORKER_LOST_SECONDS", 60))
+TASK_TIMEOUT_SECONDS = float(os.environ.get("TASK_TIMEOUT_SECONDS", 3600))
+TASK_KEEP_DAYS = int(os.environ.get("TASK_KEEP_DAYS", 14))
+EMAIL_KEEP_DAYS = int(os.environ.get("EMAIL_KEEP_DAYS", 30))
+# Deadline reminders and digests go out once a day, from this hour (TIME_ZONE).
+DAILY_JOBS_HOUR = int(os.environ.get("DAILY_JOBS_HOUR", 6))
+
 # Mail: the console in development, SMTP from the environment in production.
 if IS_PRODUCTION or os.environ.get("EMAIL_HOST"):
     MAILERS = {

@@ -1,6 +1,5 @@
 """Daily reminders to focal points of their countries' deadlines that are due soon or overdue."""
 
-import contextlib
 import datetime as dt
 import smtplib
 from io import StringIO
@@ -12,11 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_deadline, make_focal_point, make_user
-from tracker import reminders
-from tracker.models import FocalPoint
+from tracker import tasks
+from tracker.models import Email, FocalPoint
 from tracker.reminders import send_deadline_reminders
 
-pytestmark = pytest.mark.django_db
+# Real transactions: reminders are sent once what claims them is committed.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def days_from_today(days: int) -> dt.date:
@@ -221,30 +221,33 @@ def test_nothing_is_sent_when_nothing_is_due(world, mailoutbox):
 def test_mail_refused_for_one_focal_point_still_reaches_the_others(
     world, deadlines, mailoutbox, monkeypatch
 ):
-    refused = []
+    real_send = mail.EmailMessage.send
 
-    def refuse_first(subject, body, from_email, recipient_list, **kwargs):
-        if not refused:
-            refused.extend(recipient_list)
-            raise smtplib.SMTPRecipientsRefused({recipient_list[0]: (550, b"No such user")})
-        return mail.send_mail(subject, body, from_email, recipient_list, **kwargs)
+    def refuse_kim(message, *args, **kwargs):
+        if message.to == [world.focal_kh.email]:
+            raise smtplib.SMTPRecipientsRefused({message.to[0]: (550, b"No such user")})
+        return real_send(message, *args, **kwargs)
 
-    monkeypatch.setattr(reminders, "send_mail", refuse_first)
+    monkeypatch.setattr(mail.EmailMessage, "send", refuse_kim)
     send_deadline_reminders(days=14)
-    assert len(mailoutbox) == 1
-    assert refused[0] not in mailoutbox[0].to
+    assert [m.to for m in mailoutbox] == [[world.focal_th.email]]
+    [waiting] = Email.objects.unsent()
+    assert waiting.to == [world.focal_kh.email] and "SMTPRecipientsRefused" in waiting.last_error
 
 
-def test_focal_point_whose_mail_failed_is_reminded_on_the_next_run(
+def test_focal_point_whose_mail_failed_is_reminded_when_it_is_retried(
     world, deadlines, mailoutbox, monkeypatch
 ):
-    def refuse(subject, body, from_email, recipient_list, **kwargs):
+    def refuse(message, *args, **kwargs):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
-    monkeypatch.setattr(reminders, "send_mail", refuse)
-    with contextlib.suppress(smtplib.SMTPException):
-        send_deadline_reminders(days=14)
+    monkeypatch.setattr(mail.EmailMessage, "send", refuse)
+    send_deadline_reminders(days=14)
     monkeypatch.undo()
-    run()
+    assert mailoutbox == [] and Email.objects.unsent().count() == 2
+    run()  # a second run the same day writes nothing more
+    assert mailoutbox == [] and Email.objects.count() == 2
+    for waiting in Email.objects.unsent():
+        tasks.send_email.call(waiting.pk)  # as its retry does
     assert mail_to(mailoutbox, world.focal_kh)
     assert mail_to(mailoutbox, world.focal_th)

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_update
-from tracker import review
+from tracker import review, tasks
 from tracker.following import service
-from tracker.models import Subscription
+from tracker.models import Email, Subscription
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,7 +55,7 @@ def test_following_a_country_starts_with_a_confirmation(
 ):
     page = client.get(reverse("tracker:country_detail", args=["kh"])).text
     assert f'action="{KH}"' in page and 'href="/follow/privacy/"' in page
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         answer = ask(client, KH, "Ana@Example.org")
     assert answer.status_code == 200 and CHECK_INBOX in answer.text
     [message] = mail.outbox
@@ -175,10 +175,14 @@ def test_an_address_that_fails_does_not_stop_the_others_and_is_tried_again(world
         return real_send(message, *args, **kwargs)
 
     monkeypatch.setattr(mail.EmailMessage, "send", send)
-    assert service.send_digests() == 1
+    assert service.send_digests() == 2
+    assert [m.to for m in digests()] == [["good@example.org"]]
+    [waiting] = Email.objects.unsent()
+    assert waiting.to == ["bad@example.org"] and "refused by the mail server" in waiting.last_error
     monkeypatch.setattr(mail.EmailMessage, "send", real_send)
-    assert service.send_digests() == 1
+    tasks.send_email.call(waiting.pk)  # as its retry does
     assert sorted(m.to[0] for m in digests()) == ["bad@example.org", "good@example.org"]
+    assert service.send_digests() == 0  # the same day: nothing twice
 
 
 def test_stopping_takes_one_click_and_leaves_no_trace(world):

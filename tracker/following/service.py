@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
+from tracker import outbox
 from tracker.following import mail
 from tracker.models import ProgressUpdate, Subscription
 
@@ -46,7 +47,7 @@ def ask(email: str, followed) -> None:
             confirmation_sent_at=now
         )
         if claimed:
-            transaction.on_commit(lambda: mail.confirmation(subscription).send())
+            outbox.keep(mail.confirmation(subscription))
 
 
 def _language() -> str:
@@ -95,22 +96,15 @@ def send_digests(now: dt.datetime | None = None) -> int:
         updates = accepted.for_subscription(subscription)
         if not updates:
             continue
-        before = (subscription.covered_until, subscription.last_digest_on)
-        claimed = (
-            Subscription.objects.filter(pk=subscription.pk)
-            .exclude(last_digest_on=today)
-            .update(last_digest_on=today, covered_until=now)
-        )
-        if not claimed:
-            continue  # another run took it
-        try:
-            mail.digest(subscription, updates).send()
-        except Exception:  # one refused address does not stop the rest
-            logger.exception("A digest could not be sent (subscription %s).", subscription.pk)
-            Subscription.objects.filter(pk=subscription.pk).update(
-                covered_until=before[0], last_digest_on=before[1]
+        with transaction.atomic():  # claimed and kept together, or neither
+            claimed = (
+                Subscription.objects.filter(pk=subscription.pk)
+                .exclude(last_digest_on=today)
+                .update(last_digest_on=today, covered_until=now)
             )
-            continue
+            if not claimed:
+                continue  # another run took it
+            outbox.keep(mail.digest(subscription, updates))
         sent += 1
     return sent
 

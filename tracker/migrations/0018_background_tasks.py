@@ -4,51 +4,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0017_written_in'),
+        ("tracker", "0017_written_in"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TaskWorker',
+            name="TaskWorker",
             fields=[
-                ('worker_id', models.CharField(max_length=64, primary_key=True, serialize=False)),
-                ('host', models.CharField(blank=True, max_length=255)),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('seen_at', models.DateTimeField()),
+                ("worker_id", models.CharField(max_length=64, primary_key=True, serialize=False)),
+                ("host", models.CharField(blank=True, max_length=255)),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("seen_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='Email',
+            name="Email",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(max_length=998, verbose_name='subject')),
-                ('body', models.TextField(verbose_name='text')),
-                ('to', models.JSONField(default=list, verbose_name='to')),
-                ('headers', models.JSONField(blank=True, default=dict, verbose_name='headers')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='written')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='attempts')),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("subject", models.CharField(max_length=998, verbose_name="subject")),
+                ("body", models.TextField(verbose_name="text")),
+                ("to", models.JSONField(default=list, verbose_name="to")),
+                ("headers", models.JSONField(blank=True, default=dict, verbose_name="headers")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="written")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent")),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="attempts")),
+                ("last_error", models.TextField(blank=True, verbose_name="last error")),
             ],
             options={
-                'verbose_name': 'email',
-                'verbose_name_plural': 'emails',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['sent_at', 'created_at'], name='email_unsent')],
+                "verbose_name": "email",
+                "verbose_name_plural": "emails",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [models.Index(fields=["sent_at", "created_at"], name="email_unsent")],
             },
         ),
         migrations.CreateModel(
-            name='ScheduledRun',
+            name="ScheduledRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('job', models.CharField(max_length=100)),
-                ('period', models.CharField(max_length=20)),
-                ('enqueued_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("job", models.CharField(max_length=100)),
+                ("period", models.CharField(max_length=20)),
+                ("enqueued_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('job', 'period'), name='scheduled_run_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("job", "period"), name="scheduled_run_once")
+                ],
             },
         ),
     ]

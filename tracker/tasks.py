@@ -1,0 +1,63 @@
+"""Work done in the background by `manage.py run_worker`, through Django's tasks framework
+with django-tasks-db's backend (tasks are rows of the project's database).
+
+Every task here is safe to run twice: a task is retried when it fails and run again when
+its worker died (tracker.worker), so each one checks what is already done. `later`
+enqueues a task with the change that calls for it."""
+
+from django.db import transaction
+from django.tasks import task
+from django_tasks_db import DatabaseBackend
+
+
+def later(job, *args) -> None:
+    """Enqueue `job` with the change being made: in its transaction when tasks are kept in
+    the database (the change and its task are written together, or neither), after the
+    transaction commits with any other backend (which may run it at once, and must not act
+    on a change that can still roll back)."""
+    if isinstance(job.get_backend(), DatabaseBackend):
+        job.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: job.enqueue(*args))
+
+
+@task
+def send_email(email_id: int) -> str:
+    """Send one email of the outbox, unless it was sent already."""
+    from tracker import outbox
+
+    return outbox.deliver(email_id)
+
+
+@task
+def send_deadline_reminders() -> int:
+    """The day's deadline reminders (each deadline and person once a day)."""
+    from tracker import reminders
+
+    return len(reminders.send_deadline_reminders())
+
+
+@task
+def send_digests() -> dict:
+    """The followers' digests (each address once a day), then addresses never confirmed
+    are deleted."""
+    from tracker.following import service
+
+    return {"sent": service.send_digests(), "deleted": service.delete_unconfirmed()}
+
+
+@task
+def purge_uploads() -> int:
+    """Spreadsheet uploads left unconfirmed past their hour."""
+    from tracker import uploads
+
+    return uploads.purge()
+
+
+@task
+def tidy_up() -> dict:
+    """Daily: emails sent more than EMAIL_KEEP_DAYS ago, finished tasks and scheduled runs
+    more than TASK_KEEP_DAYS old, workers not seen for a day."""
+    from tracker import outbox, worker
+
+    return {"emails": outbox.forget_old(), **worker.forget_old()}
