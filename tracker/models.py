@@ -1549,3 +1549,29 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.period}"
+
+
+class PreparedDownload(models.Model):
+    """A download too big to make within a request (tracker.downloads), made by the
+    background worker and kept for DOWNLOAD_KEEP_HOURS. Its key stands for what it holds:
+    the kind of file, the query, the language and the state of the public data; the same
+    download asked again before the data changes is made once."""
+
+    key = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=40)
+    params = models.JSONField(default=dict)
+    language = models.CharField(max_length=10)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100, blank=True)
+    content = models.BinaryField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ready_at = models.DateTimeField(null=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def has_failed(self) -> bool:
+        return self.ready_at is None and self.attempts >= settings.TASK_ATTEMPTS
