@@ -352,6 +352,14 @@ EMAIL_KEEP_DAYS = int(os.environ.get("EMAIL_KEEP_DAYS", 30))
 # Deadline reminders and digests go out once a day, from this hour (TIME_ZONE).
 DAILY_JOBS_HOUR = int(os.environ.get("DAILY_JOBS_HOUR", 6))
 
+# Downloads bigger than these are made by the background worker (tracker/downloads.py):
+# spreadsheets of more rows, briefs of more commitments. The page that waits for one looks
+# again every DOWNLOAD_REFRESH_SECONDS; a download is kept DOWNLOAD_KEEP_HOURS.
+DOWNLOAD_BACKGROUND_ROWS = int(os.environ.get("DOWNLOAD_BACKGROUND_ROWS", 10_000))
+BRIEF_BACKGROUND_COMMITMENTS = int(os.environ.get("BRIEF_BACKGROUND_COMMITMENTS", 100))
+DOWNLOAD_REFRESH_SECONDS = int(os.environ.get("DOWNLOAD_REFRESH_SECONDS", 3))
+DOWNLOAD_KEEP_HOURS = int(os.environ.get("DOWNLOAD_KEEP_HOURS", 24))
+
 # Mail: the console in development, SMTP from the environment in production.
 if IS_PRODUCTION or os.environ.get("EMAIL_HOST"):
     MAILERS = {

@@ -55,9 +55,22 @@ def purge_uploads() -> int:
 
 
 @task
+def prepare_download(download_id: int) -> str:
+    """A download too big to make within a request (tracker.downloads)."""
+    from tracker import downloads
+
+    return downloads.make(download_id)
+
+
+@task
 def tidy_up() -> dict:
     """Daily: emails sent more than EMAIL_KEEP_DAYS ago, finished tasks and scheduled runs
-    more than TASK_KEEP_DAYS old, workers not seen for a day."""
-    from tracker import outbox, worker
+    more than TASK_KEEP_DAYS old, workers not seen for a day, downloads asked more than
+    DOWNLOAD_KEEP_HOURS ago."""
+    from tracker import downloads, outbox, worker
 
-    return {"emails": outbox.forget_old(), **worker.forget_old()}
+    return {
+        "emails": outbox.forget_old(),
+        "downloads": downloads.forget_old(),
+        **worker.forget_old(),
+    }

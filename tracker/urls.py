@@ -20,6 +20,8 @@ tracker_patterns = [
         name="progress_export",
     ),
     path("progress/matrix.xlsx", views.progress_matrix, name="progress_matrix"),
+    path("downloads/<str:key>/", views.download, name="download"),
+    path("downloads/<str:key>/file", views.download_file, name="download_file"),
     path("recommendations/", views.recommendation_list, name="recommendation_list"),
     path(
         "recommendations/<str:code>/",

@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -12,7 +13,7 @@ from django.utils.translation import get_language, gettext, pgettext
 from django_countries import countries
 
 from consultations.models import Consultation, Paragraph, Recommendation, Targets
-from tracker import briefs, exports, links, permissions, trends
+from tracker import briefs, downloads, exports, permissions, spreadsheets, trends
 from tracker.charts import stacked_bars
 from tracker.filters import CommitmentFilter, RecommendationFilter
 from tracker.models import (
@@ -22,6 +23,7 @@ from tracker.models import (
     Deadline,
     Evidence,
     Figures,
+    PreparedDownload,
     ProgressUpdate,
     SiteText,
     Status,
@@ -146,16 +148,19 @@ def progress_export(request: HttpRequest, fmt: str) -> HttpResponse:
     filters = CommitmentFilter(request.GET, queryset=Commitment.objects.all())
     if not filters.is_valid():
         return _progress_page(request, filters)
-    resource = ProgressResource(as_of=filters.dates().get("as_of"))
     filename = _export_name("gcm-progress", filters, fmt)
-    rows = resource.iter_rows(filters.qs)
+    if fmt == "xlsx":
+        return downloads.respond(
+            "progress",
+            {"query": request.GET.urlencode()},
+            filename,
+            spreadsheets.XLSX_TYPE,
+            rows=filters.qs.count(),
+        )
+    rows = ProgressResource(as_of=filters.dates().get("as_of")).iter_rows(filters.qs)
     if fmt == "csv":
         return exports.csv_response(rows, filename)
-    if fmt == "json":
-        return exports.json_response(rows, filename)
-    return exports.xlsx_response(
-        rows, filename, title=gettext("Progress"), about_rows=_about(request, filters)
-    )
+    return exports.json_response(rows, filename)
 
 
 def progress_matrix(request: HttpRequest) -> HttpResponse:
@@ -163,15 +168,35 @@ def progress_matrix(request: HttpRequest) -> HttpResponse:
     filters = CommitmentFilter(request.GET, queryset=Commitment.objects.all())
     if not filters.is_valid():
         return _progress_page(request, filters)
-    filename = _export_name("gcm-status-matrix", filters, "xlsx")
-    return exports.matrix_response(filters.qs, filename, _about(request, filters))
+    return downloads.respond(
+        "matrix",
+        {"query": request.GET.urlencode()},
+        _export_name("gcm-status-matrix", filters, "xlsx"),
+        spreadsheets.XLSX_TYPE,
+        rows=filters.qs.count(),
+    )
 
 
-def _about(request: HttpRequest, filters: CommitmentFilter) -> list:
-    """What a file says of itself; its source is the progress page of the same query."""
-    query = request.GET.urlencode()
-    source = links.page("tracker:progress_table")
-    return exports.about(filters, f"{source}?{query}" if query else source)
+def download(request: HttpRequest, key: str) -> HttpResponse:
+    """The page of a download being made in the background: it looks again every few
+    seconds and starts the download once the file is ready."""
+    prepared = get_object_or_404(PreparedDownload.objects.defer("content"), key=key)
+    return render(
+        request,
+        "tracker/download.html",
+        {
+            "download": prepared,
+            "refresh_seconds": settings.DOWNLOAD_REFRESH_SECONDS,
+            "keep_hours": settings.DOWNLOAD_KEEP_HOURS,
+        },
+    )
+
+
+def download_file(request: HttpRequest, key: str) -> HttpResponse:
+    prepared = get_object_or_404(PreparedDownload, key=key, ready_at__isnull=False)
+    return downloads.file_response(
+        bytes(prepared.content), prepared.filename, prepared.content_type
+    )
 
 
 @public_page
@@ -299,21 +324,22 @@ def country_detail(request: HttpRequest, iso: str) -> HttpResponse:
     return render(request, "tracker/country_detail.html", context)
 
 
-def _brief_response(request, brief_of, commitments, fmt: str, stem: str) -> HttpResponse:
+def _brief_response(request, kind: str, params: dict, commitments, stem: str) -> HttpResponse:
     # A brief is the whole country (or recommendation): of the facets, only the day.
     query = {"as_of": request.GET["as_of"]} if "as_of" in request.GET else {}
-    filters, entries = briefs.read(commitments, query)
-    if entries is None:  # a day that cannot be: said by the facet, as the table does
+    filters = CommitmentFilter(query, queryset=commitments)
+    if not filters.is_valid():  # a day that cannot be: said by the facet, as the table does
         return _progress_page(request, filters)
     as_of = filters.dates().get("as_of")
-    brief = brief_of(entries, as_of)
     day = (as_of or timezone.localdate()).isoformat()
-    name = f"{stem}-{'as-of-' if as_of else ''}{day}.{fmt}"
-    if fmt == "pdf":
-        content, content_type = briefs.pdf_bytes(brief), "application/pdf"
-    else:
-        content, content_type = briefs.docx_bytes(brief), briefs.DOCX_TYPE
-    return exports.licensed(HttpResponse(content, content_type=content_type), name)
+    fmt = params["fmt"]
+    return downloads.respond(
+        kind,
+        {**params, "query": query},
+        f"{stem}-{'as-of-' if as_of else ''}{day}.{fmt}",
+        "application/pdf" if fmt == "pdf" else briefs.DOCX_TYPE,
+        rows=commitments.count(),
+    )
 
 
 @public_page
@@ -325,9 +351,9 @@ def country_brief(request: HttpRequest, iso: str, fmt: str) -> HttpResponse:
     country = get_object_or_404(Country, code=iso.upper())
     return _brief_response(
         request,
-        lambda entries, as_of: briefs.country_brief(country, entries, as_of),
+        "country brief",
+        {"iso": iso, "fmt": fmt},
         country.commitments.all(),
-        fmt,
         f"gcm-brief-{country.code.code}",
     )
 
@@ -335,14 +361,12 @@ def country_brief(request: HttpRequest, iso: str, fmt: str) -> HttpResponse:
 @public_page
 def recommendation_brief(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     """A recommendation across the countries that own it."""
-    recommendation = get_object_or_404(
-        Recommendation.objects.select_related("paragraph"), code=code
-    )
+    recommendation = get_object_or_404(Recommendation, code=code)
     return _brief_response(
         request,
-        lambda entries, as_of: briefs.recommendation_brief(recommendation, entries, as_of),
+        "recommendation brief",
+        {"code": code, "fmt": fmt},
         recommendation.commitments.all(),
-        fmt,
         f"gcm-brief-{recommendation.code}",
     )
 
