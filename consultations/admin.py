@@ -1,9 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import truncatechars
 from django.urls import path, reverse
 from django.utils.formats import date_format
@@ -13,8 +14,9 @@ from django_countries import countries
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from consultations import reading
 from consultations.forms import ReportUploadForm
-from consultations.importer import import_report_file
+from consultations.importer import import_document
 from consultations.models import (
     AgendaItem,
     Consultation,
@@ -199,40 +201,87 @@ class ConsultationAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload, dry run, choices, import. A PDF is read by the background worker first:
+        the page waits for it (looking again every few seconds), then shows its dry run."""
         if not self.can_import(request):
             raise PermissionDenied
-        form = ReportUploadForm(request.POST or None, request.FILES or None, user=request.user)
+        token = request.GET.get("report", "")
+        if request.method == "GET" and token:  # a report kept from an earlier upload
+            form = self._kept_report_form(request, token)
+        else:
+            form = ReportUploadForm(request.POST or None, request.FILES or None, user=request.user)
         result = None
         if request.method == "POST" and form.is_valid():
-            data, name = form.report()
+            upload = form.cleaned_data.get("file")
             try:
-                result = import_report_file(
-                    data,
-                    source_name=name,
-                    dry_run=form.cleaned_data["dry_run"],
-                    consultation=form.cleaned_data["consultation"],
-                    choices=form.choices(),
-                )
-            except ChoicesNeeded as refusal:
-                form.add_error(None, str(refusal))
-                form.offer(refusal.flags)
-                form.keep(data, name)
+                report = form.report()
             except ReportError as error:
-                form.add_error("file", f"{name}, {error}")
+                form.add_error("file", f"{upload.name}, {error}")
             else:
-                form.offer(result.flags)
-                if result.dry_run:
-                    form.keep(data, name)
-                else:
-                    self.message_user(request, result.summary(), messages.SUCCESS)
+                if not (report.is_read or report.error):
+                    return redirect(f"{request.path}?report={report.token}")
+                result = self._import(request, form, report, form.cleaned_data["dry_run"])
+        elif (
+            form.is_bound
+            and form.pending
+            and (form.pending.is_read or form.pending.error)
+            and form.is_valid()
+        ):  # read by the worker: its dry run (a page that is only looked at writes nothing)
+            result = self._import(request, form, form.pending, dry_run=True)
+        reading_now = form.pending if form.pending and not form.pending.is_read else None
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Import a report"),
             "form": form,
             "result": result,
+            "reading": reading_now if reading_now and not reading_now.error else None,
+            "reading_failed": reading_now is not None and reading.has_failed(reading_now),
+            "refresh_seconds": settings.DOWNLOAD_REFRESH_SECONDS,
         }
         return render(request, "admin/consultations/consultation/import.html", context)
+
+    def _kept_report_form(self, request, token: str) -> ReportUploadForm:
+        """The form as it was sent with the kept report's file, for its dry run."""
+        report = reading.find(user=request.user, token=token)
+        data = {"pending": token}
+        if report is not None:
+            if report.options.get("consultation"):
+                data["consultation"] = str(report.options["consultation"])
+            if report.options.get("dry_run", True):
+                data["dry_run"] = "on"
+        return ReportUploadForm(data, user=request.user)
+
+    def _import(self, request, form, report, dry_run: bool):
+        """The dry run or the import of a report that was read; None when refused (the form
+        says why)."""
+        if report.error:
+            form.add_error("file", report.error)
+            form.pending = None
+            return None
+        consultation = form.cleaned_data.get("consultation")
+        try:
+            result = import_document(
+                reading.document(report),
+                source_name=report.name,
+                dry_run=dry_run,
+                consultation=consultation,
+                choices=form.choices(),
+            )
+        except ChoicesNeeded as refusal:
+            form.add_error(None, str(refusal))
+            form.offer(refusal.flags)
+            return None
+        except ReportError as error:
+            form.add_error("file", f"{report.name}, {error}")
+            form.pending = None
+            return None
+        form.offer(result.flags)
+        if not result.dry_run:
+            self.message_user(request, result.summary(), messages.SUCCESS)
+            report.delete()
+            form.pending = None
+        return result
 
 
 @admin.register(Section)

@@ -1,16 +1,11 @@
-import secrets
-
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from consultations.models import Consultation
+from consultations import reading
+from consultations.models import Consultation, ReportFile
 from consultations.revisions import FOLLOW, KEEP
-
-# How long a file uploaded for a dry run waits to be imported without uploading it again.
-PENDING_SECONDS = 3600
 
 
 class ReportUploadForm(forms.Form):
@@ -34,17 +29,12 @@ class ReportUploadForm(forms.Form):
         initial=True,
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, token: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.pending = None  # (token, name) of the file kept from a dry run
-        if token := self.data.get("pending", ""):
-            kept = cache.get(self._key(token))
-            if kept:
-                self.pending = (token, kept[0])
-
-    def _key(self, token: str) -> str:
-        return f"report-upload:{self.user.pk}:{token}"
+        # The report kept from an earlier upload (its dry run, or its reading), if any.
+        token = self.data.get("pending", "") or token
+        self.pending: ReportFile | None = reading.find(user=user, token=token) if token else None
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -61,18 +51,22 @@ class ReportUploadForm(forms.Form):
             self.add_error("file", _("Choose the report file."))
         return self.cleaned_data
 
-    def report(self) -> tuple[bytes, str]:
-        """The file's bytes and name: the one uploaded, or the one kept from a dry run."""
+    def report(self) -> ReportFile:
+        """The report to import: the file uploaded, kept (read now, or queued to be read),
+        or else the one kept from before. Raises ReportError for an upload that cannot be
+        read."""
         if upload := self.cleaned_data.get("file"):
-            return upload.read(), upload.name
-        name, data = cache.get(self._key(self.pending[0]))
-        return data, name
-
-    def keep(self, data: bytes, name: str) -> None:
-        """Keep the file of a dry run so that it can be imported without uploading again."""
-        token = self.pending[0] if self.pending else secrets.token_urlsafe(16)
-        cache.set(self._key(token), (name, data), PENDING_SECONDS)
-        self.pending = (token, name)
+            consultation = self.cleaned_data.get("consultation")
+            self.pending = reading.keep(
+                user=self.user,
+                data=upload.read(),
+                name=upload.name,
+                options={
+                    "consultation": consultation.pk if consultation else None,
+                    "dry_run": self.cleaned_data["dry_run"],
+                },
+            )
+        return self.pending
 
     def choices(self) -> dict[str, str]:
         """Staff's choice for each flagged recommendation, by code."""

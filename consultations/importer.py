@@ -164,10 +164,14 @@ def import_report(
 
 def import_report_file(data: bytes, **options) -> ImportResult:
     """Import a report file: PDF, Word or plain text (consultations.documents)."""
-    document = documents.read_report(data)
+    return import_document(documents.read_report(data), **options)
+
+
+def import_document(document: documents.ExtractedText, **options) -> ImportResult:
+    """Import a report already read into text (consultations.documents)."""
     parsed = parse_report(document.text, documents.locator(document))
-    if extra := getattr(document, "warnings", ()):
-        parsed = dataclasses.replace(parsed, warnings=(*extra, *parsed.warnings))
+    if document.warnings:
+        parsed = dataclasses.replace(parsed, warnings=(*document.warnings, *parsed.warnings))
     return import_report(parsed, source_text=document.text, **options)
 
 

@@ -11,6 +11,8 @@ from django_countries.fields import CountryField
 from modeltranslation.utils import build_localized_fieldname
 from simple_history.models import HistoricalRecords
 
+from consultations.storage import uploads_storage
+
 
 class GcmObjective(models.Model):
     number = models.PositiveSmallIntegerField(_("number"), unique=True)
@@ -433,3 +435,32 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return self.topic[:80]
+
+
+class ReportFile(models.Model):
+    """A report uploaded to the admin's import, kept for its uploader between the dry run
+    and the import (an hour at most; consultations.reading). A PDF is read into text by
+    the background worker, which may run on another host: the file waits in the uploads
+    storage until then, and is deleted once read. The text it was read into is what the
+    dry run and the import use."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=255)
+    file = models.FileField(storage=uploads_storage, upload_to="reports", blank=True)
+    language = models.CharField(max_length=10)
+    options = models.JSONField(default=dict)  # the import form's, as given with the file
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True)
+    text = models.TextField(blank=True)
+    places = models.JSONField(default=list)
+    warnings = models.JSONField(default=list)
+    error = models.TextField(blank=True)  # why it cannot be read, in words
+    attempts = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

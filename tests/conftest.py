@@ -51,12 +51,16 @@ def page_cache(settings):
 
 @pytest.fixture(autouse=True)
 def evidence_storage(settings, tmp_path):
-    """Evidence files of each test in a folder of its own."""
+    """Evidence files, and uploads waiting for a task, of each test in folders of its own."""
     settings.STORAGES = {
         **settings.STORAGES,
         "evidence": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": tmp_path / "evidence"},
+        },
+        "uploads": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "uploads"},
         },
     }
 

@@ -181,12 +181,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 600
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    from psycopg_pool import ConnectionPool
+
     # psycopg's pool keeps the connections; Django must not keep its own (CONN_MAX_AGE=0).
+    # Through a database restart (tests/faults): a connection is checked before a request
+    # gets it, so one broken by the restart is replaced, never used; while the database is
+    # down a request waits 3 s at most for a connection, then fails (500); and a new one is
+    # tried every 2 s at most: psycopg doubles the delay between attempts (to minutes after a
+    # long outage) until it gives up after `reconnect_timeout`, and the next request starts
+    # again. So the site answers again within seconds of the database, without a restart.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": int(os.environ.get("DB_POOL_MIN_SIZE", 2)),
         "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", 10)),
-        "timeout": 10,
+        "check": ConnectionPool.check_connection,
+        "timeout": 3,
+        "reconnect_timeout": 5,
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -242,11 +252,17 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Evidence files live apart from MEDIA_ROOT, where no URL serves them: they are downloaded
 # only through the view that checks who may see them (internal evidence included).
 EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", BASE_DIR / "var" / "evidence"))
+UPLOADS_ROOT = Path(os.environ.get("UPLOADS_ROOT", BASE_DIR / "var" / "uploads"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "evidence": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": EVIDENCE_ROOT, "base_url": None},
+    },
+    # Files waiting for a background task: a report uploaded for import, until it is read.
+    "uploads": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": UPLOADS_ROOT, "base_url": None},
     },
     "staticfiles": {
         "BACKEND": (
@@ -260,24 +276,26 @@ STORAGES = {
 # With S3_ENDPOINT_URL, evidence files live in S3-compatible object storage instead
 # (django-storages), in a private bucket (no public ACL: objects take the bucket's own,
 # which is private), under evidence/; they are still downloaded only through the view that
-# checks who may see them, which streams them from the store.
+# checks who may see them, which streams them from the store. Reports uploaded for import
+# wait there too, under uploads/, for the worker that reads them.
 S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
 if S3_ENDPOINT_URL:
-    STORAGES["evidence"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "endpoint_url": S3_ENDPOINT_URL,
-            "bucket_name": os.environ.get("S3_BUCKET", "gcm-tracker"),
-            "access_key": os.environ.get("S3_ACCESS_KEY_ID", ""),
-            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY", ""),
-            "region_name": os.environ.get("S3_REGION", "us-east-1"),
-            "location": "evidence",
-            "default_acl": None,
-            "file_overwrite": False,
-            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE", "path"),
-            "signature_version": "s3v4",
-        },
-    }
+    for alias, folder in (("evidence", "evidence"), ("uploads", "uploads")):
+        STORAGES[alias] = {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "endpoint_url": S3_ENDPOINT_URL,
+                "bucket_name": os.environ.get("S3_BUCKET", "gcm-tracker"),
+                "access_key": os.environ.get("S3_ACCESS_KEY_ID", ""),
+                "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY", ""),
+                "region_name": os.environ.get("S3_REGION", "us-east-1"),
+                "location": folder,
+                "default_acl": None,
+                "file_overwrite": False,
+                "addressing_style": os.environ.get("S3_ADDRESSING_STYLE", "path"),
+                "signature_version": "s3v4",
+            },
+        }
 
 # In development whitenoise serves straight from the apps' and project's static folders;
 # production serves what `collectstatic` gathered in STATIC_ROOT.

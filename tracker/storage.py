@@ -10,31 +10,14 @@ files live.
 import tarfile
 
 from django.core.files import File
-from django.core.files.storage import storages
-from django.core.signals import setting_changed
-from django.utils.functional import LazyObject, empty
 
+from consultations.storage import NamedStorage
 
-class EvidenceStorage(LazyObject):
-    """STORAGES["evidence"], looked up when first used (and again if the setting changes)."""
-
-    def _setup(self):
-        self._wrapped = storages["evidence"]
-
-
-evidence = EvidenceStorage()
+evidence = NamedStorage("evidence")
 
 
 def evidence_storage():
     return evidence
-
-
-def _storages_changed(*, setting, **kwargs) -> None:
-    if setting == "STORAGES":
-        evidence._wrapped = empty
-
-
-setting_changed.connect(_storages_changed)
 
 
 def store_errors() -> tuple[type[BaseException], ...]:

@@ -5,20 +5,11 @@ Every task here is safe to run twice: a task is retried when it fails and run ag
 its worker died (tracker.worker), so each one checks what is already done. `later`
 enqueues a task with the change that calls for it."""
 
-from django.db import transaction
 from django.tasks import task
-from django_tasks_db import DatabaseBackend
 
+from consultations.tasks import later
 
-def later(job, *args) -> None:
-    """Enqueue `job` with the change being made: in its transaction when tasks are kept in
-    the database (the change and its task are written together, or neither), after the
-    transaction commits with any other backend (which may run it at once, and must not act
-    on a change that can still roll back)."""
-    if isinstance(job.get_backend(), DatabaseBackend):
-        job.enqueue(*args)
-    else:
-        transaction.on_commit(lambda: job.enqueue(*args))
+__all__ = ["later"]
 
 
 @task
@@ -48,10 +39,12 @@ def send_digests() -> dict:
 
 @task
 def purge_uploads() -> int:
-    """Spreadsheet uploads left unconfirmed past their hour."""
+    """Spreadsheet uploads left unconfirmed, and reports uploaded for import but not
+    imported, past their hour."""
+    from consultations import reading
     from tracker import uploads
 
-    return uploads.purge()
+    return uploads.purge() + reading.purge()
 
 
 @task

@@ -13,10 +13,12 @@ from consultations.report_parser import ReportError, decode_report
 @dataclass(frozen=True)
 class ExtractedText:
     """A document's report as text, one line per line of ``text``; ``places[i]`` says in
-    words where line i + 1 came from ("page 3", "paragraph 12"), for messages."""
+    words where line i + 1 came from ("page 3", "paragraph 12"), for messages;
+    ``warnings`` name what the reading may have got wrong, for staff to check."""
 
     text: str
     places: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
 
 
 class DocumentError(ReportError):

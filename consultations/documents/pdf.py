@@ -74,9 +74,8 @@ MARGIN_ROWS = 3  # … in its first or last three lines
 
 @dataclass(frozen=True)
 class PdfText(ExtractedText):
-    """The report inside a PDF, with the joins over page breaks staff should check."""
-
-    warnings: tuple[str, ...] = ()
+    """The report inside a PDF, with the joins over page breaks staff should check (its
+    warnings)."""
 
 
 def page_place(number: int) -> str:

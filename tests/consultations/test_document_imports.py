@@ -8,12 +8,13 @@ import re
 import zipfile
 
 import pytest
+from django.core.files.storage import storages as default_storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from consultations.documents import DocumentError, read_report
 from consultations.importer import import_report_file
-from consultations.models import Consultation, Paragraph, Recommendation
+from consultations.models import Consultation, Paragraph, Recommendation, ReportFile
 from tests.consultations.test_word_reports import literal_docx, numbered_docx, shipped_text
 
 pytestmark = pytest.mark.django_db
@@ -47,14 +48,50 @@ def test_a_word_document_imports_exactly_as_the_text(from_text, build):
     assert Consultation.objects.get().source_file == "report.docx"
 
 
-def test_a_pdf_imports_exactly_as_the_text(from_text, staff_client):
+def test_a_pdf_is_read_in_the_background_then_dry_run_then_imported_exactly_as_the_text(
+    from_text, staff_client, settings, django_capture_on_commit_callbacks
+):
     from tests.consultations.test_pdf_reports import render, report_html
 
     pdf = render(report_html(shipped_text()))
-    page = staff_client.post(IMPORT_URL, {"file": SimpleUploadedFile("report.pdf", pdf)})
+    with django_capture_on_commit_callbacks() as queued:
+        asked = staff_client.post(IMPORT_URL, {"file": SimpleUploadedFile("report.pdf", pdf)})
+    assert asked.status_code == 302 and asked["Location"].startswith(f"{IMPORT_URL}?report=")
+    waiting = staff_client.get(asked["Location"])
+    assert "Reading report.pdf" in waiting.text
+    assert '<meta http-equiv="refresh" content="3">' in waiting.text
+    kept = ReportFile.objects.get()
+    assert kept.file.name and default_storages["uploads"].exists(kept.file.name)
+    assert not Consultation.objects.exists()
+
+    [read] = queued
+    read()  # the worker reads it
+    kept.refresh_from_db()
+    assert kept.is_read and not kept.file  # the file is deleted once read
+    page = staff_client.get(asked["Location"])
+    assert "Dry run: nothing was saved" in page.text and "refresh" not in page.text
     assert "74 paragraphs, 14 recommendations" in page.text
+    assert not Consultation.objects.exists()
+    assert f'name="pending" value="{kept.token}"' in page.text
+
+    imported = staff_client.post(IMPORT_URL, {"pending": kept.token})
+    assert "74 paragraphs, 14 recommendations" in imported.text
+    assert "Dry run: nothing was saved" not in imported.text
     assert stored() == from_text
     assert Consultation.objects.get().source_file == "report.pdf"
+    assert not ReportFile.objects.exists()
+
+
+def test_a_report_being_read_is_only_its_uploaders(
+    staff_client, django_capture_on_commit_callbacks
+):
+    from tests.factories import make_staff
+
+    with django_capture_on_commit_callbacks():
+        asked = staff_client.post(IMPORT_URL, {"file": SimpleUploadedFile("r.pdf", b"%PDF-1.7")})
+    staff_client.force_login(make_staff("other.staff"))
+    page = staff_client.get(asked["Location"])
+    assert "Reading" not in page.text and "r.pdf" not in page.text
 
 
 def test_a_problem_in_a_pdf_names_its_page(tmp_path):

@@ -35,7 +35,7 @@ class ObjectStore:
             region_name="us-east-1",
         )
 
-    def storage_setting(self, endpoint: str | None = None) -> dict:
+    def storage_setting(self, endpoint: str | None = None, location: str = "evidence") -> dict:
         return {
             "BACKEND": "storages.backends.s3.S3Storage",
             "OPTIONS": {
@@ -44,7 +44,7 @@ class ObjectStore:
                 "access_key": ACCESS_KEY,
                 "secret_key": SECRET_KEY,
                 "region_name": "us-east-1",
-                "location": "evidence",
+                "location": location,
                 "default_acl": None,
                 "file_overwrite": False,
                 "addressing_style": "path",
@@ -142,9 +142,14 @@ def seaweed(tmp_path_factory):
 
 @pytest.fixture
 def object_store(seaweed, settings):
-    """Evidence kept in the object store for this test; its bucket emptied before."""
+    """Evidence, and uploads waiting for a task, kept in the object store for this test;
+    its bucket emptied before."""
     client = seaweed.client()
     for name in seaweed.names():
         client.delete_object(Bucket=seaweed.bucket, Key=name)
-    settings.STORAGES = {**settings.STORAGES, "evidence": seaweed.storage_setting()}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": seaweed.storage_setting(),
+        "uploads": seaweed.storage_setting(location="uploads"),
+    }
     return seaweed

@@ -140,3 +140,25 @@ def test_an_admin_form_whose_file_the_store_refuses_says_so_and_saves_nothing(
     assert "The file could not be stored: the file store did not answer." in response.text
     assert not Evidence.objects.exists()
     assert not ProgressUpdate.objects.exists()
+
+
+def test_a_report_uploaded_for_import_waits_in_the_store_for_the_worker_that_reads_it(
+    object_store, world, client, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from consultations.models import ReportFile
+
+    client.force_login(world.staff)
+    pdf = SimpleUploadedFile("report.pdf", PDF)
+    with django_capture_on_commit_callbacks() as queued:
+        asked = client.post("/admin/consultations/consultation/import/", {"file": pdf})
+    assert asked.status_code == 302
+    kept = ReportFile.objects.get()
+    assert object_store.names() == [f"uploads/{kept.file.name}"]
+    [read] = queued
+    read()  # by a worker, wherever it runs
+    assert object_store.names() == []
+    kept.refresh_from_db()
+    assert kept.error.startswith("report.pdf, ")  # a one-page PDF, not a report
+    assert "report.pdf, " in client.get(asked["Location"]).text
