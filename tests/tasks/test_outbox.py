@@ -86,3 +86,27 @@ def test_only_emails_sent_long_ago_are_forgotten():
     Email.objects.create(subject="unsent", body="", to=["a@example.org"])
     assert outbox.forget_old(now) == 1
     assert sorted(Email.objects.values_list("subject", flat=True)) == ["recent", "unsent"]
+
+
+def test_with_redis_down_an_acceptance_still_emails_its_author_and_pages_serve(
+    world, settings, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    from tests.factories import make_update
+    from tracker import review
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing answers there
+        }
+    }
+    update = make_update(world.kh_31, world.focal_kh, narrative="Circular issued.")
+    with django_capture_on_commit_callbacks(execute=True):
+        review.accept(update, by=world.staff, seen_version=update.version)
+    assert [m.to for m in mailoutbox] == [[world.focal_kh.email]]
+    [sent] = Email.objects.filter(sent_at__isnull=False)
+    assert sent.to == [world.focal_kh.email]
+    assert "Circular issued." in client.get("/recommendations/BM22-R31/").text
+    # Kept in the database, a task does not need the cache either.
+    tasks.later(tasks.send_email.using(backend="database"), sent.pk)
+    assert DBTaskResult.objects.filter(task_path="tracker.tasks.send_email").exists()
