@@ -59,7 +59,7 @@ def test_a_pdf_is_read_in_the_background_then_dry_run_then_imported_exactly_as_t
     assert asked.status_code == 302 and asked["Location"].startswith(f"{IMPORT_URL}?report=")
     waiting = staff_client.get(asked["Location"])
     assert "Reading report.pdf" in waiting.text
-    assert '<meta http-equiv="refresh" content="3">' in waiting.text
+    assert 'data-waiting="3"' in waiting.text
     kept = ReportFile.objects.get()
     assert kept.file.name and default_storages["uploads"].exists(kept.file.name)
     assert not Consultation.objects.exists()
@@ -69,7 +69,7 @@ def test_a_pdf_is_read_in_the_background_then_dry_run_then_imported_exactly_as_t
     kept.refresh_from_db()
     assert kept.is_read and not kept.file  # the file is deleted once read
     page = staff_client.get(asked["Location"])
-    assert "Dry run: nothing was saved" in page.text and "refresh" not in page.text
+    assert "Dry run: nothing was saved" in page.text and "data-waiting=" not in page.text
     assert "74 paragraphs, 14 recommendations" in page.text
     assert not Consultation.objects.exists()
     assert f'name="pending" value="{kept.token}"' in page.text

@@ -50,7 +50,7 @@ def test_a_big_export_waits_on_a_page_then_downloads_the_same_file(
     assert asked.status_code == 302 and asked["Location"] == page
     with django_assert_max_num_queries(3):
         waiting = client.get(page)
-    assert WAITING in waiting.text and '<meta http-equiv="refresh" content="3">' in waiting.text
+    assert WAITING in waiting.text and 'data-waiting="3"' in waiting.text
     assert "gcm-progress-KH-" in waiting.text
     assert client.get(f"{page}file").status_code == 404  # not made yet
 
@@ -59,7 +59,8 @@ def test_a_big_export_waits_on_a_page_then_downloads_the_same_file(
     with django_assert_max_num_queries(3):
         ready = client.get(page)
     assert "Your file is ready" in ready.text
-    assert f'<meta http-equiv="refresh" content="0; url={page}file">' in ready.text
+    assert f'<a href="{page}file" download data-download>' in ready.text
+    assert "data-waiting=" not in ready.text
     with django_assert_max_num_queries(3):
         made = client.get(f"{page}file")
     assert made.status_code == 200
@@ -102,7 +103,7 @@ def test_a_download_that_keeps_failing_says_so_and_is_tried_afresh_when_asked_ag
         with pytest.raises(MemoryError):
             downloads.make(download.pk)
     failed = client.get(page)
-    assert "The file could not be made" in failed.text and "refresh" not in failed.text
+    assert "The file could not be made" in failed.text and "data-waiting=" not in failed.text
     download.refresh_from_db()
     assert download.attempts == 2 and download.error == "MemoryError: out of memory"
 
