@@ -65,6 +65,7 @@ from tests.factories import (
     make_update,
     make_user,
 )
+from tracker import tasks
 from tracker.api import tokens
 from tracker.models import (
     ApiToken,
@@ -73,6 +74,7 @@ from tracker.models import (
     DeadlineChange,
     EvidenceChange,
     FocalPoint,
+    PreparedDownload,
     ReportingRound,
     SiteText,
     Subscription,
@@ -96,6 +98,8 @@ tracker:progress_export                                csv           ok    ok   
 tracker:progress_export                                xlsx          ok    ok    ok    ok    ok
 tracker:progress_export                                json          ok    ok    ok    ok    ok
 tracker:progress_matrix                                -             ok    ok    ok    ok    ok
+tracker:download                                       download      ok    ok    ok    ok    ok
+tracker:download_file                                  download      ok    ok    ok    ok    ok
 tracker:recommendation_list                            -             ok    ok    ok    ok    ok
 tracker:recommendation_detail                          code          ok    ok    ok    ok    ok
 tracker:country_list                                   -             ok    ok    ok    ok    ok
@@ -315,6 +319,11 @@ admin:axes_accessattempt_add                           -             login deny 
 admin:axes_accessattempt_change                        attempt       login deny  deny  deny  ok
 admin:axes_accessattempt_history                       attempt       login deny  deny  deny  ok
 admin:axes_accessattempt_delete                        attempt       login deny  deny  deny  ok
+admin:django_tasks_database_dbtaskresult_changelist    -             login deny  deny  deny  ok
+admin:django_tasks_database_dbtaskresult_add           -             login deny  deny  deny  deny
+admin:django_tasks_database_dbtaskresult_change        task          login deny  deny  deny  ok
+admin:django_tasks_database_dbtaskresult_history       task          login deny  deny  deny  ok
+admin:django_tasks_database_dbtaskresult_delete        task          login deny  deny  deny  deny
 admin:axes_accesslog_changelist                        -             login deny  deny  deny  ok
 admin:axes_accesslog_add                               -             login deny  deny  deny  deny
 admin:axes_accesslog_change                            access        login deny  deny  deny  ok
@@ -348,6 +357,7 @@ POST admin:tracker_deadline_history                    dl            login deny 
 POST admin:tracker_deadline_simple_history             dl,dl@v       login deny  deny  deny  deny
 POST admin:tracker_country_history                     kh_pk         login deny  deny  deny  deny
 POST admin:tracker_person_history                      user          login deny  deny  deny  deny
+POST admin:django_tasks_database_dbtaskresult_history  task          login deny  deny  deny  deny
 POST admin:tracker_reportinground_history              round         login deny  deny  deny  deny
 POST admin:tracker_sitetext_history                    text          login deny  deny  deny  deny
 POST admin:tracker_apitoken_history                    api_token     login deny  deny  deny  deny
@@ -392,6 +402,7 @@ IGNORED = {
             "axes/accessattempt",
             "axes/accesslog",
             "axes/accessfailurelog",
+            "django_tasks_database/dbtaskresult",
             "otp_totp/totpdevice",
             "otp_static/staticdevice",
             "consultations/consultation",
@@ -577,6 +588,17 @@ def build_objects() -> dict:
     subscription = Subscription.objects.create(
         email="follower@example.org", country=cambodia, key=Subscription.new_key()
     )
+    download = PreparedDownload.objects.create(
+        key="a" * 64,
+        kind="progress",
+        params={"query": ""},
+        language="en",
+        filename="gcm-progress.xlsx",
+        content_type="application/octet-stream",
+        content=b"made",
+        ready_at=now,
+    )
+    task = tasks.purge_uploads.using(backend="database").enqueue()
 
     site_text = SiteText.objects.get(page="how-it-works", language="en")
     site_text.save()  # a version of its own, to open
@@ -610,6 +632,8 @@ def build_objects() -> dict:
         "api_token": api_token.pk,
         "sub": subscription.pk,
         "sub_key": subscription.key,
+        "download": download.key,
+        "task": task.id,
         "countries": "countries",
         "submission": {
             "commitment": kh_32.pk,
