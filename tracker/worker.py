@@ -115,6 +115,18 @@ def requeue_lost(now: dt.datetime | None = None) -> int:
     return requeued
 
 
+def requeue_claimed_by(worker_id: str) -> int:
+    """Queue again what a worker had claimed when its loop stopped on an error (it runs
+    one task at a time, so none of them is still running); returns how many."""
+    requeued = 0
+    for result in DBTaskResult.objects.running().only("id", "worker_ids"):
+        if result.worker_ids and result.worker_ids[-1] == worker_id:
+            requeued += DBTaskResult.objects.filter(
+                id=result.id, status=TaskResultStatus.RUNNING
+            ).update(status=TaskResultStatus.READY, run_after=timezone.now())
+    return requeued
+
+
 def enqueue_scheduled(now: dt.datetime | None = None) -> list[str]:
     """Enqueue the daily and hourly jobs not yet enqueued for this day or hour; returns
     their names."""

@@ -151,3 +151,31 @@ def test_tidying_up_forgets_finished_tasks_runs_and_workers_after_their_time(set
     ]
     assert list(TaskWorker.objects.values_list("worker_id", flat=True)) == ["here"]
     assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_whose_database_went_away_runs_its_task_again_and_goes_on(
+    settings, tmp_path, monkeypatch
+):
+    from django.db import OperationalError
+    from django_tasks_db.management.commands import db_worker
+
+    settings.TASK_HEARTBEAT_SECONDS = 0.05
+    result = jobs.fail_until.using(backend="database").enqueue(str(tmp_path), 1)
+    DBTaskResult.objects.get(id=result.id).claim("w1")  # running when the database went
+    real_run, runs = db_worker.Worker.run, []
+
+    def run(self):
+        runs.append(self)
+        if len(runs) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_run(self)
+
+    monkeypatch.setattr(db_worker.Worker, "run", run)
+    call_command(
+        "run_worker", "--batch", "--backend", "database", "--no-startup-delay",
+        "--worker-id", "w1", verbosity=0,
+    )  # fmt: skip
+    done = DBTaskResult.objects.get(id=result.id)
+    assert done.status == TaskResultStatus.SUCCESSFUL and done.worker_ids == ["w1", "w1"]
+    assert len(runs) == 2
