@@ -72,6 +72,7 @@ from tracker.models import (
     Commitment,
     Country,
     DeadlineChange,
+    Email,
     EvidenceChange,
     FocalPoint,
     PreparedDownload,
@@ -242,6 +243,11 @@ admin:tracker_subscription_add                         -             login deny 
 admin:tracker_subscription_change                      sub           login deny  deny  ok    ok
 admin:tracker_subscription_history                     sub           login deny  deny  ok    ok
 admin:tracker_subscription_delete                      sub           login deny  deny  ok    ok
+admin:tracker_email_changelist                         -             login deny  deny  ok    ok
+admin:tracker_email_add                                -             login deny  deny  deny  deny
+admin:tracker_email_change                             email         login deny  deny  ok    ok
+admin:tracker_email_history                            email         login deny  deny  ok    ok
+admin:tracker_email_delete                             email         login deny  deny  deny  deny
 # --- people and their roles: network staff's; accounts are never deleted, superusers' are theirs -
 admin:tracker_person_changelist                        -             login deny  deny  ok    ok
 admin:tracker_person_add                               -             login deny  deny  ok    ok
@@ -362,6 +368,7 @@ POST admin:tracker_reportinground_history              round         login deny 
 POST admin:tracker_sitetext_history                    text          login deny  deny  deny  deny
 POST admin:tracker_apitoken_history                    api_token     login deny  deny  deny  deny
 POST admin:tracker_subscription_history                sub           login deny  deny  deny  deny
+POST admin:tracker_email_history                       email         login deny  deny  deny  deny
 POST admin:tracker_sitetext_simple_history             text,text@v   login deny  deny  deny  deny
 POST admin:consultations_consultation_history          cons          login deny  deny  deny  deny
 POST admin:consultations_section_history               sect          login deny  deny  deny  deny
@@ -420,6 +427,7 @@ IGNORED = {
             "tracker/sitetext",
             "tracker/apitoken",
             "tracker/subscription",
+            "tracker/email",
             "tracker/evidence",
             "tracker/deadline",
             "tracker/country",
@@ -599,6 +607,7 @@ def build_objects() -> dict:
         ready_at=now,
     )
     task = tasks.purge_uploads.using(backend="database").enqueue()
+    email = Email.objects.create(subject="Invited", body="Hello", to=["new@example.org"])
 
     site_text = SiteText.objects.get(page="how-it-works", language="en")
     site_text.save()  # a version of its own, to open
@@ -634,6 +643,7 @@ def build_objects() -> dict:
         "sub_key": subscription.key,
         "download": download.key,
         "task": task.id,
+        "email": email.pk,
         "countries": "countries",
         "submission": {
             "commitment": kh_32.pk,

@@ -15,11 +15,13 @@ tracker.review.
 - site_texts: pages of text staff write, such as "How this tracker works"
 - tokens: focal points' personal API tokens for their national systems
 - subscriptions: addresses following a country or recommendation by email (staff only)
+- emails: the outbox, every email written and whether it went out (staff only)
 """
 
 from tracker.admin import (
     commitments,
     countries,
+    emails,
     people,
     records,
     rounds,
@@ -32,6 +34,7 @@ from tracker.admin import (
 __all__ = [
     "commitments",
     "countries",
+    "emails",
     "people",
     "records",
     "rounds",
