@@ -91,8 +91,9 @@ scale-data: install
 bench: scale-data
 	SQLITE_PATH=$(BENCH_SQLITE) $(BIN)/python benchmarks/bench.py
 
+# make load HOSTS=2: two gunicorn hosts sharing the database, Redis and an object store.
 load: scale-data
-	SQLITE_PATH=$(BENCH_SQLITE) $(BIN)/python benchmarks/load.py
+	SQLITE_PATH=$(BENCH_SQLITE) $(BIN)/python benchmarks/load.py $(if $(HOSTS),--hosts $(HOSTS))
 
 # The translation catalogs: `make messages` brings every locale/<lang>/LC_MESSAGES/django.po
 # up to date with the code and compiles the .mo files (both are committed; the site needs no

@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.storage.conftest import free_ports
+from tests.processes import manage
+from tests.storage.seaweed import free_ports
 
 POSTGRES_BIN = Path(os.environ.get("POSTGRES_BIN", "/usr/lib/postgresql/15/bin"))
 UNPRIVILEGED_USER = "nobody"
@@ -125,21 +126,11 @@ def postgres() -> Iterator[Cluster]:
                 cluster.stop("immediate")
 
         for command in (["migrate", "--no-input", "-v0"], ["load_demo"]):
-            result = manage(*command, DATABASE_URL=cluster.url, CACHE_DIR=str(folder / "cache"))
+            result = manage(
+                *command, timeout=300, DATABASE_URL=cluster.url, CACHE_DIR=str(folder / "cache")
+            )
             assert result.returncode == 0, result.stdout + result.stderr
         yield cluster
-
-
-def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ENV", "DEBUG")}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env={**environment, **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 @dataclass

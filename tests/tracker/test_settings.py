@@ -1,29 +1,15 @@
 """Settings come from the environment; production settings pass Django's deployment checks."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 from django.conf import settings
+
+from tests.processes import manage
 
 PRODUCTION = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": "x8Jq2-vN4r7LpQz0sWm5tYc3bHf9dKa6gUe1iOo8nRl2jXw7Tv",
     "ALLOWED_HOSTS": "tracker.example.org",
 }
-
-
-def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ENV", "DEBUG")}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env={**environment, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_production_settings_pass_the_deployment_checks():
