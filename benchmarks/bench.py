@@ -14,7 +14,7 @@ JSON exports of every commitment against a plain values_list().iterator() + csv.
 baseline of the same query (and PostgreSQL's COPY ... TO STDOUT of it), and a country
 brief (PDF and Word) of 100 commitments and of all of a country's, each in its own
 process to read its peak memory. Only loopback addresses are used; every loop is bounded
-in requests and time.
+in requests and time. `--pages-only` runs the pages' lines alone, `--api-only` the API's.
 """
 
 import argparse
@@ -166,7 +166,10 @@ def start_server(workers: int, log=None, **settings: str) -> subprocess.Popen:
 
 def bench_pages(seconds: float) -> None:
     """Each page served from the page cache (as in production), then rendered afresh on
-    every request (the cache switched off): the worst case, just after each change."""
+    every request (the cache switched off): the worst case, just after each change. With
+    the cache off nothing read from the public data is kept between requests, the values
+    pages share (a facet's options, whether there is demo data) included; the figures are
+    read from their tallies, which every change keeps (tracker.stats)."""
     workers = int(os.environ.get("BENCH_WORKERS", 4))
     tables = {}
     for title, cache_seconds in (("cached", "3600"), ("rendered afresh", "0")):

@@ -215,6 +215,7 @@ def grow_commitments(total: int, *, by, countries, lead_agency: str = "", intern
     evidence = [
         Evidence(
             commitment=commitment,
+            country_id=commitment.country_id,
             added_by=by,
             set_by_staff=True,
             date=dt.date(2024, 3, 1),
@@ -229,6 +230,7 @@ def grow_commitments(total: int, *, by, countries, lead_agency: str = "", intern
     deadlines = [
         Deadline(
             commitment=commitment,
+            country_id=commitment.country_id,
             created_by=by,
             set_by_staff=True,
             description="Report to the network",

@@ -11,10 +11,10 @@ class TrackerConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from tracker import page_cache, time_zones, trends, worker
+        from tracker import page_cache, stats, time_zones, worker
 
         page_cache.connect_signals()
-        trends.connect_signals()
+        stats.connect_signals()
         worker.connect_signals()
         user_logged_in.connect(time_zones.remember_zone, dispatch_uid="tracker.time_zone")
 

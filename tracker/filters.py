@@ -1,10 +1,14 @@
 """The facets of the public progress table and recommendation list."""
 
+import html
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -13,8 +17,9 @@ from drf_spectacular.utils import extend_schema_field
 
 from consultations.models import Consultation, GcmObjective, Recommendation, Sdg, Section, Theme
 from tracker import page_cache
+from tracker.escaping import escape
 from tracker.languages import is_english
-from tracker.models import WITH_PROGRESS, Commitment, Country, Deadline, Status
+from tracker.models import WITH_PROGRESS, Commitment, Country, Deadline, Status, country_name
 
 # The status facet: each status, and all those that show progress at once.
 STATUS_CHOICES = [(WITH_PROGRESS, _("With progress (planned to implemented)")), *Status.choices]
@@ -45,9 +50,24 @@ def overdue_deadlines(commitment=None):
     )
 
 
-def _options(name: str, compute):
-    """A facet's options, read once per change of the data (see page_cache.remember)."""
-    return lambda: page_cache.remember(f"options:{name}", lambda: list(compute()))
+class Options(BaseChoiceIterator):
+    """A facet's options, read once per change of the data and once a page (see
+    page_cache.remember); pairs already, so not put in order again at every use, as Django
+    does with options given by a function (a page uses each several times)."""
+
+    def __init__(self, name: str, compute):
+        self.name, self.compute = name, compute
+
+    def __iter__(self):
+        yield from page_cache.remember(f"options:{self.name}", lambda: list(self.compute()))
+
+    def __call__(self) -> list:
+        # A function to those who look (the API's schema then does not read the options).
+        return list(self)
+
+
+def _options(name: str, compute) -> Options:
+    return Options(name, compute)
 
 
 def _consultations():
@@ -72,7 +92,7 @@ def _themes():
 
 def _countries():
     codes = Country.objects.values_list("code", flat=True)
-    return sorted(((code, countries.name(code)) for code in codes), key=lambda c: c[1])
+    return sorted(((code, country_name(code)) for code in codes), key=lambda c: c[1])
 
 
 class CountryField(django_filters.fields.ChoiceField):
@@ -96,8 +116,71 @@ class CountryField(django_filters.fields.ChoiceField):
 class OptionFilter(django_filters.ChoiceFilter):
     """A facet whose options are read from the data: the API's schema types it as text."""
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", FacetSelect)
+        super().__init__(*args, **kwargs)
 
-class EnglishOptions(forms.Select):
+
+class FacetSelect(forms.Select):
+    """A facet's select, written here rather than by Django's templates, which take two
+    for every option (a facet offers fifty countries, a page a hundred and more options):
+    the same HTML."""
+
+    def _render(self, template_name, context, renderer=None):
+        widget = context["widget"]
+        parts = [f'<select name="{escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+        for group, options, _index in widget["optgroups"]:
+            if group:
+                parts.append(f'\n  <optgroup label="{escape(group)}">')
+            parts += [
+                f'\n  <option value="{_text(option["value"])}"{_attrs(option["attrs"])}>'
+                f"{escape(option['label'])}</option>\n"
+                for option in options
+            ]
+            if group:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))
+
+
+class FacetInput:
+    """A facet's text, day or check box, written here as Django's template writes it."""
+
+    def _render(self, template_name, context, renderer=None):
+        widget = context["widget"]
+        value = "" if widget["value"] is None else f' value="{_text(widget["value"])}"'
+        return mark_safe(
+            f'<input type="{escape(widget["type"])}" name="{escape(widget["name"])}"'
+            f"{value}{_attrs(widget['attrs'])}>"
+        )
+
+
+class FacetText(FacetInput, forms.TextInput):
+    pass
+
+
+class FacetDay(FacetInput, forms.DateInput):
+    pass
+
+
+class FacetCheckbox(FacetInput, forms.CheckboxInput):
+    pass
+
+
+def _text(value) -> str:
+    """A value as the template's `stringformat:'s'` writes it: text, always escaped."""
+    return html.escape(str(value))
+
+
+def _attrs(attrs: dict) -> str:
+    return "".join(
+        f" {escape(name)}" + ("" if value is True else f'="{_text(value)}"')
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class EnglishOptions(FacetSelect):
     """A select whose options (but its empty one) are the report's own words, English
     whatever the page's language, and marked so on a page in another language."""
 
@@ -121,7 +204,7 @@ class TagFilters(django_filters.FilterSet):
 
     prefix = ""
 
-    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search", widget=FacetText)
     consultation = OptionFilter(
         label=_("Consultation"),
         choices=_options("consultation", _consultations),
@@ -186,7 +269,7 @@ class DayFilter(django_filters.DateFilter):
     """A day typed as 2026-06-30 (the date control sends that), not in the future."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        kwargs.setdefault("widget", FacetDay(attrs={"type": "date"}, format="%Y-%m-%d"))
         kwargs.setdefault("input_formats", ["%Y-%m-%d"])
         kwargs.setdefault("validators", [not_in_future])
         kwargs.setdefault(
@@ -211,12 +294,13 @@ class CommitmentFilter(TagFilters):
         label=_("Status"),
         choices=STATUS_CHOICES,
         empty_label=_("Any status"),
+        widget=FacetSelect,
         method="filter_by_day",
     )
     overdue = django_filters.BooleanFilter(
         label=_("Only with overdue deadlines"),
         method="filter_overdue",
-        widget=forms.CheckboxInput,
+        widget=FacetCheckbox,
     )
     as_of = DayFilter(label=_("As it stood on"), method="filter_by_day")
     changed_since = DayFilter(label=_("Changed since"), method="filter_changed_since")
@@ -262,12 +346,13 @@ class RecommendationFilter(TagFilters):
         label=_("Status"),
         choices=STATUS_CHOICES,
         empty_label=_("Any status"),
+        widget=FacetSelect,
         method="filter_by_commitment",
     )
     overdue = django_filters.BooleanFilter(
         label=_("Only with overdue deadlines"),
         method="filter_by_commitment",
-        widget=forms.CheckboxInput,
+        widget=FacetCheckbox,
     )
 
     class Meta:

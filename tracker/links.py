@@ -1,8 +1,22 @@
-"""Addresses on this site as people elsewhere open them (SITE_URL): in emails, downloads,
-briefs and the API."""
+"""Addresses on this site: as people elsewhere open them (SITE_URL), in emails, downloads,
+briefs and the API; and as its own pages link them (`path`)."""
+
+import functools
 
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+from django.utils.translation import get_language
+
+
+def path(name: str, *args) -> str:
+    """The path of a page, in the active language: worked out once per page and language
+    (a table of fifty rows links fifty recommendations and countries)."""
+    return _path(name, args, get_language(), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=20_000)
+def _path(name: str, args: tuple, language: str | None, prefix: str) -> str:
+    return reverse(name, args=args)
 
 
 def absolute(path: str) -> str:

@@ -1,6 +1,7 @@
 """What countries do about the recommendations: commitments, progress, evidence, deadlines."""
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -13,11 +14,14 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Valu
 from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from consultations.models import Recommendation
+from tracker import links
 from tracker.storage import evidence_storage
 from tracker.validators import validate_evidence_file
 
@@ -72,6 +76,10 @@ class Status(models.TextChoices):
 
 # The value of the status facet that stands for every status showing progress.
 WITH_PROGRESS = "with_progress"
+# Status.values and Status.showing_progress() are worked out afresh at each use; the
+# figures, summed and read for every bar of a chart, use these.
+STATUSES = tuple(Status.values)
+SHOWING_PROGRESS = tuple(Status.showing_progress())
 
 
 class ConcurrentEditError(Exception):
@@ -112,15 +120,24 @@ class TracksPublicChanges:
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):
         instance = super().from_db(db, field_names, values, **kwargs)
-        loaded = set(field_names)
-        if all(cls._meta.get_field(name).attname in loaded for name in cls.public_fields):
+        # Every row of a query comes with the same list of field names: whether it holds
+        # the public fields is worked out once a query, not once a row.
+        read = cls.__dict__.get("_read_names")
+        if read is None or read[0] is not field_names:
+            read = (field_names, set(cls._public_attnames()) <= set(field_names))
+            cls._read_names = read
+        if read[1]:
             instance._loaded = instance.public_values()
         return instance
 
+    @classmethod
+    def _public_attnames(cls) -> tuple[str, ...]:
+        if "_attnames" not in cls.__dict__:
+            cls._attnames = tuple(cls._meta.get_field(name).attname for name in cls.public_fields)
+        return cls._attnames
+
     def public_values(self) -> tuple:
-        return tuple(
-            getattr(self, self._meta.get_field(name).attname) for name in self.public_fields
-        )
+        return tuple(getattr(self, attname) for attname in self._public_attnames())
 
     def shows(self, values: tuple) -> bool:
         return True
@@ -163,6 +180,17 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [("", _("Automatic"))] + [(z, z) for z in sorted(zoneinfo.available_timezones())]
 
 
+def country_name(code: str) -> str:
+    """A country's name in the active language (looked up once per language: a page of
+    fifty rows names its countries fifty times)."""
+    return _country_name(code, get_language())
+
+
+@functools.cache
+def _country_name(code: str, language: str | None) -> str:
+    return str(countries.name(code))
+
+
 class Country(models.Model):
     code = CountryField(_("country"), unique=True)
     is_champion = models.BooleanField(_("GCM Champion"), default=False)
@@ -194,14 +222,14 @@ class Country(models.Model):
         verbose_name_plural = _("countries")
 
     def __str__(self) -> str:
-        return self.code.name
+        return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("tracker:country_detail", args=[self.code.code.lower()])
+        return links.path("tracker:country_detail", self.code.code.lower())
 
     @property
     def name(self) -> str:
-        return self.code.name
+        return country_name(self.code.code)
 
 
 class Profile(models.Model):
@@ -277,6 +305,28 @@ class CommitmentQuerySet(ScopedQuerySet):
         ).annotate(
             next_deadline=Subquery(open_deadlines.order_by("due_date").values("due_date")[:1]),
             has_overdue=Exists(open_deadlines.overdue()),
+        )
+
+    def in_tables(self) -> "CommitmentQuerySet":
+        """With what the pages' tables show of their recommendation, country and latest
+        accepted update, and no more: not the report's details a download adds (the
+        consultation, the paragraph's text), which with_progress reads for every row, nor
+        an update's other texts (a row costs a third as much to read)."""
+        update = ("narrative", "narrative_en", "language", "is_demo", "created_at")
+        titles = ("short_title", *Recommendation.title_fields())
+        return (
+            self.select_related(None)
+            .select_related("recommendation", "country", "latest_accepted_update")
+            .only(
+                "recommendation__code",
+                *(f"recommendation__{title}" for title in titles),
+                "country__code",
+                *(f"latest_accepted_update__{field}" for field in update),
+                "response",
+                "status",
+                "status_date",
+                "lead_agency",
+            )
         )
 
     def with_review_state(self) -> "CommitmentQuerySet":
@@ -437,7 +487,7 @@ class Figures:
 
     @classmethod
     def empty(cls) -> "Figures":
-        return cls(dict.fromkeys(Status.values, 0))
+        return cls(dict.fromkeys(STATUSES, 0))
 
     @property
     def total(self) -> int:
@@ -449,7 +499,7 @@ class Figures:
 
     @property
     def with_progress(self) -> int:
-        return sum(self.counts.get(status, 0) for status in Status.showing_progress())
+        return sum(self.counts.get(status, 0) for status in SHOWING_PROGRESS)
 
     @property
     def implemented(self) -> int:
@@ -463,7 +513,7 @@ class Figures:
         return round(100 * self.with_progress / self.applicable)
 
     def __add__(self, other: "Figures") -> "Figures":
-        counts = {s: self.counts.get(s, 0) + other.counts.get(s, 0) for s in Status.values}
+        counts = {s: self.counts.get(s, 0) + other.counts.get(s, 0) for s in STATUSES}
         if self.overdue is None or other.overdue is None:
             return Figures(counts, None)
         return Figures(counts, self.overdue + other.overdue)
@@ -859,6 +909,10 @@ class Evidence(TracksPublicChanges, models.Model):
     commitment = models.ForeignKey(
         Commitment, on_delete=models.PROTECT, related_name="evidence", verbose_name=_("commitment")
     )
+    # The commitment's country (a commitment never changes country), kept on the row for a
+    # country's page, which lists its latest public evidence without reading every item of
+    # its commitments.
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+", editable=False)
     update = models.ForeignKey(
         ProgressUpdate,
         on_delete=models.CASCADE,
@@ -901,7 +955,7 @@ class Evidence(TracksPublicChanges, models.Model):
     )
     is_demo = models.BooleanField(_("demonstration data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["country"])
 
     class EvidenceQuerySet(CarriedByUpdatesQuerySet):
         def public(self):
@@ -933,9 +987,17 @@ class Evidence(TracksPublicChanges, models.Model):
         ordering = ["-date", "-pk"]
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
+        indexes = [
+            models.Index(fields=["country", "visibility", "date"], name="evidence_by_country")
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.date})"
+
+    def save(self, *args, **kwargs):
+        if self.country_id is None:
+            self.country_id = self.commitment.country_id
+        super().save(*args, **kwargs)
 
     def shows(self, values: tuple) -> bool:
         values = self._values_of(values)
@@ -963,6 +1025,8 @@ class Deadline(TracksPublicChanges, models.Model):
         related_name="deadlines",
         verbose_name=_("commitment"),
     )
+    # The commitment's country, kept on the row for a country's page (as Evidence.country).
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+", editable=False)
     update = models.ForeignKey(
         ProgressUpdate,
         on_delete=models.CASCADE,
@@ -990,7 +1054,7 @@ class Deadline(TracksPublicChanges, models.Model):
     )
     is_demo = models.BooleanField(_("demonstration data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["country"])
 
     class DeadlineQuerySet(CarriedByUpdatesQuerySet):
         def public(self):
@@ -1017,6 +1081,13 @@ class Deadline(TracksPublicChanges, models.Model):
         ordering = ["due_date", "pk"]
         verbose_name = _("follow-up deadline")
         verbose_name_plural = _("follow-up deadlines")
+        indexes = [
+            # The next open deadline of a commitment, of a country, and of all (the
+            # dashboard's overdue ones), each read in order of their day.
+            models.Index(fields=["commitment", "is_done", "due_date"], name="deadline_next"),
+            models.Index(fields=["country", "is_done", "due_date"], name="deadline_by_country"),
+            models.Index(fields=["is_done", "due_date"], name="deadline_open_due"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(is_done=True) | Q(done_at__isnull=True),
@@ -1031,6 +1102,8 @@ class Deadline(TracksPublicChanges, models.Model):
         }
 
     def save(self, *args, **kwargs):
+        if self.country_id is None:
+            self.country_id = self.commitment.country_id
         if self.is_done and not self.done_at:
             self.done_at = timezone.localdate()
         elif not self.is_done:
@@ -1388,22 +1461,23 @@ def quarters(since: dt.date, until: dt.date) -> list[dt.date]:
 class StatusCountQuerySet(models.QuerySet):
     def record(self, day: dt.date | None = None, countries=None) -> None:
         """Store the commitments of `countries` (ids; None: every country) by status, as
-        they stand now, as the figures of the quarter of `day` (today): rewritten at every
-        change, so a quarter keeps how it ended. Called on every public change of a
-        commitment, for its country (tracker.trends)."""
+        they stand now (their tallies), as the figures of the quarter of `day` (today):
+        rewritten at every change, so a quarter keeps how it ended. Called with the tallies'
+        every change of a country's counts, for that country (tracker.stats)."""
         quarter = quarter_start(day or timezone.localdate())
-        commitments = Commitment.objects.all()
         if countries is None:
             countries = Country.objects.values_list("pk", flat=True)
-        else:
-            commitments = commitments.filter(country_id__in=countries)
         countries = list(countries)
-        by_country = commitments.count_by("country_id")
-        nothing = dict.fromkeys(Status.values, 0)
-        with transaction.atomic():
+        tallies = Tally.objects.of(Tally.Kind.COUNTRY, countries).figures()[Tally.Kind.COUNTRY]
+        nothing = Figures.empty()
+        with transaction.atomic(savepoint=False):
             self.filter(quarter=quarter, country_id__in=countries).delete()
             self.bulk_create(
-                StatusCount(quarter=quarter, country_id=pk, counts=by_country.get(pk, nothing))
+                StatusCount(
+                    quarter=quarter,
+                    country_id=pk,
+                    counts=tallies.get(pk, nothing).counts,
+                )
                 for pk in countries
             )
 
@@ -1447,6 +1521,90 @@ class StatusCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quarter} {self.country}"
+
+
+class TallyQuerySet(models.QuerySet):
+    def of(self, kind: str, keys=None) -> "TallyQuerySet":
+        """The tallies of groups of one kind: all of them, or those of `keys` (ids)."""
+        tallies = self.filter(kind=kind)
+        return tallies if keys is None else tallies.filter(key__in=keys)
+
+    def figures(self, day: dt.date | None = None) -> dict[str, dict[int, "Figures"]]:
+        """{kind: {key: Figures}} of these groups: their commitments by status, and how many
+        have an open published deadline past due on `day` (today); recommendations' are not
+        kept (None). One query, of a few rows per group."""
+        day = day or timezone.localdate()
+        counts: dict[tuple[str, int], dict[str, int]] = {}
+        late: dict[tuple[str, int], int] = {}
+        columns = ("kind", "key", "status", "due_on", "n")
+        # Two index ranges of each kind, the statuses and the days past due, in one query.
+        statuses = self.filter(due_on__isnull=True).order_by().values_list(*columns)
+        late_days = self.filter(due_on__lt=day).order_by().values_list(*columns)
+        for kind, key, status, due_on, n in statuses.union(late_days, all=True):
+            if due_on is None:
+                counts.setdefault((kind, key), dict.fromkeys(STATUSES, 0))[status] = n
+            else:
+                late[kind, key] = late.get((kind, key), 0) + n
+        figures: dict[str, dict[int, Figures]] = {kind: {} for kind in Tally.Kind.values}
+        for (kind, key), by_status in counts.items():
+            overdue = None if kind == Tally.Kind.RECOMMENDATION else late.get((kind, key), 0)
+            figures[kind][key] = Figures(by_status, overdue)
+        return figures
+
+
+class Tally(models.Model):
+    """How many commitments of a country, of a recommendation or under a GCM objective have
+    a status (`status`), or have their next open published deadline on a day (`due_on`;
+    the days before the last few are counted as one, the day before them). The public
+    pages' figures are read from these rows instead of from every commitment; tracker.stats
+    keeps them, in the same transaction as every change."""
+
+    class Kind(models.TextChoices):
+        COUNTRY = "country"
+        RECOMMENDATION = "recommendation"
+        OBJECTIVE = "objective"
+
+    kind = models.CharField(max_length=20, choices=Kind)
+    key = models.BigIntegerField()  # the id of the country, recommendation or GCM objective
+    status = models.CharField(max_length=30, choices=Status, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    n = models.IntegerField()
+
+    objects = TallyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "key", "status"],
+                condition=Q(due_on__isnull=True),
+                name="tally_status_once",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "key", "due_on"],
+                condition=Q(due_on__isnull=False),
+                name="tally_day_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "due_on", "key"], name="tally_by_day")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} {self.status or self.due_on}: {self.n}"
+
+
+class CountedCommitment(models.Model):
+    """A commitment as the tallies count it: after a change, tracker.stats compares the
+    commitment with this row and moves its counts from the one to the other. Plain ids, not
+    keys: the row outlives a deleted commitment until its counts are taken back."""
+
+    commitment_id = models.BigIntegerField(primary_key=True)
+    country_id = models.BigIntegerField()
+    recommendation_id = models.BigIntegerField(db_index=True)
+    objectives = models.JSONField(default=list)  # its recommendation's GCM objectives' ids
+    status = models.CharField(max_length=30)
+    due_on = models.DateField(null=True)  # of its next open published deadline
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id}: {self.status}, {self.due_on}"
 
 
 class SiteText(models.Model):

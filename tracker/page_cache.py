@@ -22,6 +22,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -37,6 +38,7 @@ PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Link")
 _bulk = contextvars.ContextVar("page_cache_bulk", default=False)
 _token = contextvars.ContextVar("page_cache_token", default=None)  # of the page being served
+_page_values = contextvars.ContextVar("page_cache_values", default=None)  # its shared values
 
 
 def current_token() -> str:
@@ -64,20 +66,35 @@ def current_revision() -> tuple[str, "dt.datetime | None"]:
     return row
 
 
+def hold() -> None:
+    """Hold the token's row until the transaction ends, as every public change does when it
+    replaces the token: a write that must see every change committed before it, and none
+    made beside it (the figures, tracker.stats), takes it first. On SQLite a transaction
+    that writes holds the whole database from its start already."""
+    from tracker.models import PublicRevision
+
+    if connection.features.has_select_for_update and not list(
+        PublicRevision.objects.select_for_update().values_list("pk", flat=True)
+    ):
+        bump()
+
+
 @contextlib.contextmanager
 def bulk_changes():
-    """For writes of thousands of records: one new token at the end, not one per record,
-    and the status over time (tracker.trends) recorded once."""
-    from tracker import trends  # which reads this module's state
+    """For writes of thousands of records, in one transaction: one new token at the end,
+    not one per record, and the figures (tracker.stats) counted once, before it commits."""
+    from tracker import stats  # which reads this module's state
 
+    outermost = not _bulk.get()
     token = _bulk.set(True)
     try:
-        yield
+        with transaction.atomic(savepoint=False):
+            yield
+            if outermost:
+                stats.sync()
     finally:
         _bulk.reset(token)
         bump()
-        if not _bulk.get():
-            trends.record()
 
 
 def in_bulk() -> bool:
@@ -90,7 +107,7 @@ def public_page(view):
     @wraps(view)
     def cached_view(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD") or not settings.PUBLIC_PAGE_CACHE_SECONDS:
-            return view(request, *args, **kwargs)
+            return _rendered(view, request, *args, **kwargs)
         token, changed_at = current_revision()
         key = key_for(request, token)
         content = read(key)
@@ -101,7 +118,7 @@ def public_page(view):
             request.csrf_placeholder = True
             reset = _token.set(token)
             try:
-                response = view(request, *args, **kwargs)
+                response = _rendered(view, request, *args, **kwargs)
             finally:
                 _token.reset(reset)
                 request.csrf_placeholder = False
@@ -180,12 +197,30 @@ def keep(key: str, value) -> None:
 
 def remember(name: str, compute):
     """A value many pages share (a facet's options, whether there is demo data), computed
-    once per token and language. Outside a cached page it is simply computed."""
+    once per token and language, and once a page however often the page asks for it.
+    Outside a public page it is simply computed."""
+    key = f"{get_language()}:{name}"
+    values = _page_values.get()
+    if values is not None and key in values:
+        return values[key]
     token = _token.get()
     value = None
     if token is not None:
-        value = _cached(cache.get_or_set, f"value:{token}:{get_language()}:{name}", compute)
-    return compute() if value is None else value
+        value = _cached(cache.get_or_set, f"value:{token}:{key}", compute)
+    if value is None:
+        value = compute()
+    if values is not None:
+        values[key] = value
+    return value
+
+
+def _rendered(view, request, *args, **kwargs):
+    """The view's response, its shared values (`remember`) read once."""
+    reset = _page_values.set({})
+    try:
+        return view(request, *args, **kwargs)
+    finally:
+        _page_values.reset(reset)
 
 
 def _cached(operation, *args):

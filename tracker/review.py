@@ -116,6 +116,7 @@ def report_many(updates: list[ProgressUpdate], deadlines: list[Deadline], *, by)
         bulk_create_with_history(updates, ProgressUpdate, default_user=by, default_date=now)
         for deadline in deadlines:
             deadline.update_id = deadline.update.pk
+            deadline.country_id = deadline.commitment.country_id
             deadline.created_by_id = by.pk
             deadline.set_by_staff = staff
         bulk_create_with_history(deadlines, Deadline, default_user=by, default_date=now)

@@ -122,9 +122,15 @@ def _consultation_url(consultation) -> str:
 
 
 def _recommendation_url(recommendation) -> str:
-    from django.urls import reverse
+    from tracker import links
 
-    return reverse("tracker:recommendation_detail", args=[recommendation.code])
+    return links.path("tracker:recommendation_detail", recommendation.code)
+
+
+def _paragraph_url(paragraph) -> str:
+    # A long report has several pages: ?paragraph= leads to the one holding it.
+    url = _consultation_url(paragraph.consultation)
+    return f"{url}?paragraph={paragraph.number}#{paragraph.anchor}"
 
 
 # A report's and a recommendation's public pages show progress, so tracker serves them;
@@ -132,6 +138,7 @@ def _recommendation_url(recommendation) -> str:
 ABSOLUTE_URL_OVERRIDES = {
     "consultations.consultation": _consultation_url,
     "consultations.recommendation": _recommendation_url,
+    "consultations.paragraph": _paragraph_url,
 }
 WSGI_APPLICATION = "tracker.wsgi.application"
 
@@ -184,12 +191,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     from psycopg_pool import ConnectionPool
 
     # psycopg's pool keeps the connections; Django must not keep its own (CONN_MAX_AGE=0).
-    # Through a database restart (tests/faults): a connection is checked before a request
-    # gets it, so one broken by the restart is replaced, never used; while the database is
-    # down a request waits 3 s at most for a connection, then fails (500); and a new one is
-    # tried every 2 s at most: psycopg doubles the delay between attempts (to minutes after a
-    # long outage) until it gives up after `reconnect_timeout`, and the next request starts
-    # again. So the site answers again within seconds of the database, without a restart.
+    # Through a restart of the database (tests/faults/): each connection is checked before a
+    # request gets it (a round trip, about 0.1 ms), so none broken by the restart is used;
+    # while the database is down a request waits 3 s at most for a connection, then gets the
+    # error page (500); and a new connection is tried every 2 s at most (psycopg doubles its
+    # delay between attempts, to minutes after a long outage, until `reconnect_timeout`; the
+    # next request starts again). Pages come back within seconds of the database, with no
+    # restart of the app.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": int(os.environ.get("DB_POOL_MIN_SIZE", 2)),

@@ -1,28 +1,11 @@
-"""Status over time: every public change of a commitment rewrites the current quarter's
-figures (tracker.models.StatusCount), so the charts read a small table, not the history."""
+"""Status over time: every change of a country's counts rewrites its figures of the current
+quarter (tracker.models.StatusCount, from the tallies kept by tracker.stats), so the charts
+read a small table, not the history."""
 
-from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext
 
-from tracker import calendars, page_cache
-from tracker.models import Commitment, Figures, StatusCount
-
-
-def record() -> None:
-    StatusCount.objects.record()
-
-
-def _changed(sender, instance, **kwargs) -> None:
-    # Writes in bulk record every country once, at their end (page_cache.bulk_changes);
-    # one commitment changes its own country's figures only (a commitment never changes
-    # country).
-    if not page_cache.in_bulk() and getattr(instance, "public_changed", True):
-        StatusCount.objects.record(countries=[instance.country_id])
-
-
-def connect_signals() -> None:
-    post_save.connect(_changed, sender=Commitment, dispatch_uid="trends_save")
-    post_delete.connect(_changed, sender=Commitment, dispatch_uid="trends_delete")
+from tracker import calendars
+from tracker.models import Figures, StatusCount
 
 
 def quarterly(country_id: int | None = None) -> list[tuple[str, Figures]]:

@@ -4,16 +4,24 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Window
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, pgettext
-from django_countries import countries
 
-from consultations.models import Consultation, Paragraph, Recommendation, Targets
-from tracker import briefs, downloads, exports, permissions, spreadsheets, trends
+from consultations.models import Consultation, Recommendation, Targets
+from tracker import (
+    briefs,
+    downloads,
+    exports,
+    permissions,
+    report_pages,
+    spreadsheets,
+    stats,
+    trends,
+)
 from tracker.charts import stacked_bars
 from tracker.filters import CommitmentFilter, RecommendationFilter
 from tracker.models import (
@@ -27,6 +35,7 @@ from tracker.models import (
     ProgressUpdate,
     SiteText,
     Status,
+    country_name,
 )
 from tracker.page_cache import public_page
 from tracker.resources import ProgressResource
@@ -34,10 +43,36 @@ from tracker.resources import ProgressResource
 PAGE_SIZE = 50
 TIMELINE_SIZE = 100  # latest accepted updates on a recommendation's page
 LIST_SIZE = 20  # deadlines and evidence on a country's page
+# What a short list shows of the commitment a deadline, evidence or update belongs to.
+LISTED = ("commitment__recommendation__code", "commitment__country__code")
 
 
 def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def _commitments_page(request: HttpRequest, commitments, count: int | None = None, rows=None):
+    """A page of commitments: the ids of the page first, in the queryset's order, with how
+    many there are in all (one narrow query), then those fifty rows, read from `rows` (the
+    queryset itself when not given) with what it reads of each (the next deadline, the
+    statuses as of a day), rather than all of it for every row it sorts."""
+    paginator = Paginator(commitments.values_list("pk", flat=True), PAGE_SIZE)
+    asked = request.GET.get("page") or "1"
+    ids = None
+    if count is None and asked.isdigit() and int(asked) > 0:
+        start = (int(asked) - 1) * PAGE_SIZE
+        with_total = commitments.annotate(total=Window(Count("pk"))).values_list("pk", "total")
+        if found := list(with_total[start : start + PAGE_SIZE]):
+            count, ids = found[0][1], [pk for pk, _total in found]
+    if count is not None:
+        paginator.count = count  # known already: no COUNT query
+    page = paginator.get_page(asked)
+    if ids is None or page.number != int(asked):
+        ids = list(page.object_list)
+    source = commitments if rows is None else rows
+    read = {row.pk: row for row in source.in_tables().order_by().filter(pk__in=ids)}
+    page.object_list = [read[pk] for pk in ids]
+    return page
 
 
 def _first(queryset, size: int) -> tuple[list, bool]:
@@ -57,19 +92,16 @@ def _progress_url(**query) -> str:
 
 @public_page
 def dashboard(request: HttpRequest) -> HttpResponse:
-    commitments = Commitment.objects.all()
-    by_country = commitments.figures_by("country__code")
-    by_objective = commitments.figures_by(
-        "recommendation__gcm_objectives__number", "recommendation__gcm_objectives__short_name"
-    )
+    by_country, by_objective = stats.by_country_and_objective()
     # Every commitment has a country: the region's figures are the sum of the countries'.
     region = sum(by_country.values(), Figures.empty())
+    progress = reverse("tracker:progress_table")
     country_rows = sorted(
-        (countries.name(code), figures, _progress_url(country=code.lower()))
+        (country_name(code), figures, f"{progress}?{urlencode({'country': code.lower()})}")
         for code, figures in by_country.items()
     )
     objective_rows = [
-        (f"{number}. {gettext(name)}", figures, _progress_url(objective=number))
+        (f"{number}. {gettext(name)}", figures, f"{progress}?{urlencode({'objective': number})}")
         for (number, name), figures in sorted(by_objective.items())
     ]
     trend = trends.quarterly()
@@ -80,12 +112,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "country_chart": stacked_bars(country_rows),
         "objective_chart": stacked_bars(objective_rows),
         "trend_chart": stacked_bars([(label, figures, "") for label, figures in trend]),
+        # Of each deadline and update, what the lists show (whole records cost ten times
+        # as much to read).
         "overdue": Deadline.objects.public()
         .overdue()
         .select_related("commitment__recommendation", "commitment__country")
+        .only(*LISTED, "due_date", "description", "is_demo")
         .order_by("due_date")[:10],
         "latest_updates": ProgressUpdate.objects.accepted()
         .select_related("commitment__recommendation", "commitment__country")
+        .only(*LISTED, "status", "is_demo", "created_at")
         .order_by("-reviewed_at", "-pk")[:10],
     }
     return render(request, "tracker/dashboard.html", context)
@@ -95,8 +131,11 @@ def _progress_page(request: HttpRequest, filters: CommitmentFilter) -> HttpRespo
     """The table and its facets; a value no facet takes (or a day that cannot be) is said by
     the facet, with status 400 and no download to offer."""
     valid = filters.is_valid()
-    page = _page(request, filters.qs if valid else Commitment.objects.none())
     dates = filters.dates()
+    # The rows of the page are read again by their ids: the facets need not be applied
+    # again, but for a day's statuses.
+    rows = filters.qs if "as_of" in dates else Commitment.objects.with_progress()
+    page = _commitments_page(request, filters.qs if valid else Commitment.objects.none(), rows=rows)
     if "as_of" in dates:
         Commitment.as_they_stood(page.object_list)
     context = {
@@ -204,19 +243,17 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
     recommendations = (
         Recommendation.objects.filter(is_current=True)
         .select_related("consultation", "paragraph")
-        .annotate(
-            country_count=Count("commitments", distinct=True),
-            implemented_count=Count(
-                "commitments",
-                filter=Q(commitments__status=Status.IMPLEMENTED),
-                distinct=True,
-            ),
-        )
         .order_by("consultation__date", "paragraph__number")
     )
     filters = RecommendationFilter(request.GET, queryset=recommendations)
     valid = filters.is_valid()
     page = _page(request, filters.qs if valid else recommendations.none())
+    # How many countries own each, and have implemented it: from its tallies.
+    figures = stats.by_recommendation(r.pk for r in page.object_list)
+    for recommendation in page.object_list:
+        counted = figures.get(recommendation.pk, Figures.empty())
+        recommendation.country_count = counted.total
+        recommendation.implemented_count = counted.implemented
     context = {"filter": filters, "page": page}
     return render(
         request, "tracker/recommendation_list.html", context, status=200 if valid else 400
@@ -230,7 +267,9 @@ def recommendation_detail(request: HttpRequest, code: str) -> HttpResponse:
         code=code,
     )
     commitments = list(
-        recommendation.commitments.with_progress().prefetch_related(
+        recommendation.commitments.with_progress()
+        .in_tables()
+        .prefetch_related(
             Prefetch("evidence", queryset=Evidence.objects.public(), to_attr="public_evidence")
         )
     )
@@ -255,9 +294,10 @@ def recommendation_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @public_page
 def country_list(request: HttpRequest) -> HttpResponse:
-    by_country = Commitment.objects.figures_by("country_id", overdue=False)
+    by_country = stats.by_country(overdue=False)
     countries = sorted(Country.objects.all(), key=lambda country: country.name)
-    rows = [(country, by_country.get(country.pk, Figures.empty())) for country in countries]
+    nothing = Figures(Figures.empty().counts, None)
+    rows = [(country, by_country.get(country.pk, nothing)) for country in countries]
     context = {
         "rows": [
             (country, [figures.counts[s] for s in Status.values], figures)
@@ -279,22 +319,23 @@ def country_detail(request: HttpRequest, iso: str) -> HttpResponse:
     commitments = country.commitments.with_progress().order_by(
         "recommendation__consultation__date", "recommendation__paragraph__number"
     )
-    figures = country.commitments.figures()
-    region = Commitment.objects.figures(overdue=False)  # its share, for comparison
-    paginator = Paginator(commitments, PAGE_SIZE)
-    paginator.count = figures.total  # known already: no COUNT query
+    by_country = stats.by_country()
+    figures = by_country.get(country.pk, Figures.empty())
+    region = stats.region(by_country)  # its share, for comparison
     deadlines, more_deadlines = _first(
         Deadline.objects.public()
         .open()
-        .filter(commitment__country=country)
+        .filter(country=country)
         .select_related("commitment__recommendation")
+        .only("due_date", "description", "is_demo", "commitment__recommendation__code")
         .order_by("due_date", "pk"),
         LIST_SIZE,
     )
     evidence, more_evidence = _first(
         Evidence.objects.public()
-        .filter(commitment__country=country)
+        .filter(country=country)
         .select_related("commitment__recommendation")
+        .only("date", "title", "url", "file", "is_demo", "commitment__recommendation__code")
         .order_by("-date", "-pk"),
         LIST_SIZE,
     )
@@ -304,7 +345,7 @@ def country_detail(request: HttpRequest, iso: str) -> HttpResponse:
         "figures": figures,
         "region": region,
         "with_progress": WITH_PROGRESS,
-        "page": paginator.get_page(request.GET.get("page")),
+        "page": _commitments_page(request, commitments, figures.total),
         "status_counts": [(s, label, figures.counts[s]) for s, label in Status.choices],
         "comparison_chart": stacked_bars(
             [
@@ -392,39 +433,56 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
 
 @public_page
 def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """A report, paragraph by paragraph, its recommendations linked to their progress."""
-    paragraphs = Paragraph.objects.in_report().select_related("recommendation").order_by("number")
+    """A report, paragraph by paragraph, its recommendations linked to their progress; a
+    long one over several pages (?page=2), ?paragraph=12 leading to the page of its own."""
     consultation = get_object_or_404(
-        Consultation.objects.prefetch_related(
-            "sections",
-            "agenda_items",
-            Prefetch("paragraphs", queryset=paragraphs),
-        ),
-        slug=slug,
+        Consultation.objects.prefetch_related("sections", "agenda_items"), slug=slug
     )
-    outline = consultation.outline()
-    # One compact summary per recommendation, its countries by status, as one line of text
-    # (one query; a report of a thousand recommendations stays light).
-    by_recommendation = Commitment.objects.filter(
-        recommendation__consultation=consultation
-    ).count_by("recommendation_id")
+    pages = report_pages.pages_of(consultation)
+    if "paragraph" in request.GET and "page" not in request.GET:
+        return _paragraph_redirect(request, consultation, pages)
+    page = Paginator(pages, 1).get_page(request.GET.get("page"))
+    outline = report_pages.read(page.object_list[0])
+    recommendations = [
+        paragraph.recommendation
+        for part in outline
+        for paragraph in part.paragraphs
+        if getattr(paragraph, "recommendation", None) is not None
+    ]
+    # One compact summary per recommendation, its countries by status, as one line of text,
+    # from the recommendations' tallies (one query).
+    figures = stats.by_recommendation(r.pk for r in recommendations)
     labels = [(status, str(label).lower()) for status, label in Status.choices]
     # "2 implemented": how many of the recommendation's countries have each status.
     how_many = pgettext("how many countries have a status", "%(count)s %(status)s")
-    for _section, paragraphs in outline:
-        for paragraph in paragraphs:
-            recommendation = getattr(paragraph, "recommendation", None)
-            if recommendation is not None:
-                counts = by_recommendation.get(recommendation.pk, {})
-                recommendation.status_summary = ", ".join(
-                    how_many % {"count": counts[status], "status": label}
-                    for status, label in labels
-                    if counts.get(status)
-                )
+    for recommendation in recommendations:
+        counts = figures[recommendation.pk].counts if recommendation.pk in figures else {}
+        recommendation.status_summary = ", ".join(
+            how_many % {"count": counts[status], "status": label}
+            for status, label in labels
+            if counts.get(status)
+        )
+    starts = report_pages.starts(pages)
     context = {
         "consultation": consultation,
+        "page": page,
         "outline": outline,
-        "contents": [section for section, _ in outline if section and section.level == 1],
+        # Each chapter, and the page it starts on (when another).
+        "contents": [
+            (section, "" if starts[section.pk] == page.number else f"?page={starts[section.pk]}")
+            for section in consultation.sections.all()
+            if section.level == 1
+        ],
         "targets": Targets.of(consultations=consultation),
     }
     return render(request, "tracker/consultation_detail.html", context)
+
+
+def _paragraph_redirect(request: HttpRequest, consultation, pages) -> HttpResponse:
+    """To the page holding the paragraph asked for, at the paragraph (or the first page)."""
+    number = request.GET["paragraph"]
+    at = report_pages.page_holding(pages, int(number)) if number.isdigit() else None
+    url = consultation.get_absolute_url()
+    if at is None:
+        return redirect(url)
+    return redirect(f"{url}{f'?page={at}' if at > 1 else ''}#p{number}")

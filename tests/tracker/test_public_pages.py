@@ -160,8 +160,11 @@ def test_recommendation_list_filters_on_one_commitment(client, published):
 
 def test_recommendation_page_links_to_its_paragraph(client, world):
     response = client.get(reverse("tracker:recommendation_detail", args=["BM22-R31"]))
-    assert f'href="{world.consultation.get_absolute_url()}#p31"' in response.text
+    report = world.consultation.get_absolute_url()
+    assert f'href="{report}?paragraph=31#p31"' in response.text
     assert response.text.count("<h1") == 1
+    # The link leads to the page of the report that holds the paragraph.
+    assert client.get(f"{report}?paragraph=31").url == f"{report}#p31"
 
 
 def test_report_page_links_recommendations_to_their_tracking(client, world):

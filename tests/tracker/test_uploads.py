@@ -49,8 +49,9 @@ pytestmark = pytest.mark.django_db
 
 EXPORT_URL = reverse("admin:tracker_commitment_export")
 NOTE = "Latest accepted note"
-# Queries of one page, whatever the file holds (section "queries" measures them exactly).
-PAGE_QUERIES = 40
+# Queries of one page, whatever the file holds (section "queries" measures them exactly);
+# a confirmation by network staff also counts what it publishes into the figures.
+PAGE_QUERIES = 46
 
 DECLARED_TOO_BIG = (
     "The sheet says it is {size}; a progress table has at most 5,000 rows below its header "

@@ -20,9 +20,17 @@ def media_folder() -> Path:
 EVIDENCE = "evidence"
 
 
-# Rebuilt by `migrate` (content types, permissions) or not worth keeping (sessions, and
-# uploads waiting an hour at most for their confirmation).
-EXCLUDED = ["contenttypes", "auth.permission", "sessions", "tracker.pendingupload"]
+# Rebuilt by `migrate` (content types, permissions), counted again by the restore (the
+# figures' tallies, tracker.stats) or not worth keeping (sessions, and uploads waiting an
+# hour at most for their confirmation).
+EXCLUDED = [
+    "contenttypes",
+    "auth.permission",
+    "sessions",
+    "tracker.pendingupload",
+    "tracker.tally",
+    "tracker.countedcommitment",
+]
 
 
 class Command(BaseCommand):

@@ -148,7 +148,9 @@ class Command(BaseCommand):
             batch_size=BATCH,
         )
         commitments = list(
-            Commitment.objects.filter(recommendation__consultation=consultation).only("pk")
+            Commitment.objects.filter(recommendation__consultation=consultation).only(
+                "pk", "country_id"
+            )
         )
 
         per = options["updates_per_commitment"]
@@ -175,6 +177,7 @@ class Command(BaseCommand):
             evidence.append(
                 Evidence(
                     commitment_id=commitment.pk,
+                    country_id=commitment.country_id,
                     date=(start + dt.timedelta(days=rng.randint(0, 900))).date(),
                     title=f"Synthetic evidence {commitment.pk}",
                     visibility=rng.choice(["public", "internal"]),
@@ -185,6 +188,7 @@ class Command(BaseCommand):
             deadlines.append(
                 Deadline(
                     commitment_id=commitment.pk,
+                    country_id=commitment.country_id,
                     description="Synthetic follow-up",
                     due_date=(now + dt.timedelta(days=rng.randint(-200, 400))).date(),
                     created_by=author,
