@@ -22,7 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from consultations.models import Recommendation
 from tracker import links
-from tracker.storage import evidence_storage
+from tracker.storage import evidence_name, evidence_storage
 from tracker.validators import validate_evidence_file
 
 ALL = "all"  # a scope: every country (network staff); otherwise a set of country ids
@@ -933,8 +933,9 @@ class Evidence(TracksPublicChanges, models.Model):
     url = models.URLField(_("link"), max_length=500, blank=True)
     file = EvidenceFileField(
         _("file"),
-        upload_to="evidence/%Y/%m/",
+        upload_to=evidence_name,
         storage=evidence_storage,
+        max_length=255,
         blank=True,
         validators=[validate_evidence_file],
         help_text=_("PDF, PNG, JPEG, Word (DOCX), Excel (XLSX) or OpenDocument text (ODT)."),

@@ -7,9 +7,11 @@ Backups, restores and moving files between the two go through the storage, where
 files live.
 """
 
+import secrets
 import tarfile
 
 from django.core.files import File
+from django.utils import timezone
 
 from consultations.storage import NamedStorage
 
@@ -84,3 +86,11 @@ def restore(tar: tarfile.TarFile, prefix: str, store) -> int:
             put(store, member.name.removeprefix(f"{prefix}/"), tar.extractfile(member))
             count += 1
     return count
+
+
+def evidence_name(instance, filename: str) -> str:
+    """Where a new evidence file is kept: evidence/<year>/<month>/<a random folder>/<its
+    name>. The folder of its own means two files of the same name sent at the same moment
+    never take one name: an object store cannot check that a name is free and take it in
+    one step, and the second would replace the first."""
+    return f"evidence/{timezone.now():%Y/%m}/{secrets.token_hex(8)}/{filename}"

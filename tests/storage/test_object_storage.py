@@ -6,8 +6,10 @@ cleanly and leaves the pages serving."""
 import tarfile
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -162,3 +164,21 @@ def test_a_report_uploaded_for_import_waits_in_the_store_for_the_worker_that_rea
     kept.refresh_from_db()
     assert kept.error.startswith("report.pdf, ")  # a one-page PDF, not a report
     assert "report.pdf, " in client.get(asked["Location"]).text
+
+
+def test_files_of_the_same_name_sent_at_the_same_moment_are_both_kept(object_store, world):
+    def save(content: bytes) -> str:
+        evidence = Evidence(commitment=world.kh_31, title="Circular", visibility="internal")
+        evidence.file.save("circular.pdf", ContentFile(content), save=False)
+        return evidence.file.name
+
+    # Twenty pairs, each pair saved at the same moment (as two hosts would).
+    with ThreadPoolExecutor(2) as pool:
+        pairs = [list(pool.map(save, [b"%PDF first", b"%PDF second"])) for _ in range(20)]
+    names = [name for pair in pairs for name in pair]
+    assert len(set(names)) == 40
+    assert all(name.startswith("evidence/") and name.endswith("/circular.pdf") for name in names)
+    store = Evidence._meta.get_field("file").storage
+    for first, second in pairs:
+        assert store.open(first).read() == b"%PDF first"
+        assert store.open(second).read() == b"%PDF second"
