@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.fields.files import FieldFile
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -832,6 +833,13 @@ class ProgressUpdate(TracksPublicChanges, models.Model):
             # A commitment's accepted updates, newest first (timelines, refresh_status).
             models.Index(
                 fields=["commitment", "review_state", "-created_at"], name="update_timeline_idx"
+            ),
+            # The feed: the updates on record, the last accepted or withdrawn first.
+            models.Index(
+                Coalesce("withdrawn_at", "accepted_at").desc(),
+                F("id").desc(),
+                name="update_on_record_idx",
+                condition=Q(accepted_at__isnull=False),
             ),
         ]
 
