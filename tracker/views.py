@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Window
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -52,23 +52,17 @@ def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE):
 
 
 def _commitments_page(request: HttpRequest, commitments, count: int | None = None, rows=None):
-    """A page of commitments: the ids of the page first, in the queryset's order, with how
-    many there are in all (one narrow query), then those fifty rows, read from `rows` (the
-    queryset itself when not given) with what it reads of each (the next deadline, the
-    statuses as of a day), rather than all of it for every row it sorts."""
+    """A page of commitments: the ids of the page first, in the queryset's order (one
+    narrow query, after the count unless `count` is known), then those fifty rows, read
+    from `rows` (the queryset itself when not given) with what it reads of each (the next
+    deadline, the statuses as of a day), rather than all of it for every row it sorts.
+    (Counting beside the ids with COUNT(*) OVER () made the database keep every matching
+    row: 34 ms for 50,000, against 5 for the ids and a plain COUNT.)"""
     paginator = Paginator(commitments.values_list("pk", flat=True), PAGE_SIZE)
-    asked = request.GET.get("page") or "1"
-    ids = None
-    if count is None and asked.isdigit() and int(asked) > 0:
-        start = (int(asked) - 1) * PAGE_SIZE
-        with_total = commitments.annotate(total=Window(Count("pk"))).values_list("pk", "total")
-        if found := list(with_total[start : start + PAGE_SIZE]):
-            count, ids = found[0][1], [pk for pk, _total in found]
     if count is not None:
         paginator.count = count  # known already: no COUNT query
-    page = paginator.get_page(asked)
-    if ids is None or page.number != int(asked):
-        ids = list(page.object_list)
+    page = paginator.get_page(request.GET.get("page"))
+    ids = list(page.object_list)
     source = commitments if rows is None else rows
     read = {row.pk: row for row in source.in_tables().order_by().filter(pk__in=ids)}
     page.object_list = [read[pk] for pk in ids]
