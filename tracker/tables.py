@@ -9,7 +9,7 @@ badges and labels; placed one by one by the template language they cost a page 1
 
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from consultations.templatetags.report_text import report_markdown
 from tracker.charts import badge
@@ -166,6 +166,43 @@ def recommendation_rows(commitments) -> SafeString:
         ]
         rows.append(_row(cells, f' id="{escape(country.code.code.lower())}"'))
     return mark_safe("\n".join(rows))
+
+
+def recommendation_items(recommendations) -> SafeString:
+    """The list of recommendations: each one's code and short title, its report and
+    paragraph, how many countries own it and how many have implemented it
+    (`country_count`, `implemented_count`)."""
+    lang = english()
+    items = []
+    for recommendation in recommendations:
+        owners = recommendation.country_count
+        countries = ngettext("%(counter)s country", "%(counter)s countries", owners)
+        done = gettext("%(count)s implemented") % {"count": recommendation.implemented_count}
+        paragraph = gettext("paragraph %(number)s") % {"number": recommendation.paragraph.number}
+        items.append(
+            f"<li>\n<h2>{_recommendation(recommendation)}</h2>\n"
+            f'<p class="meta"><span{lang}>{escape(recommendation.consultation.title)}</span>'
+            f" · {escape(paragraph)} · {escape(countries % {'counter': owners})}, "
+            f"{escape(done)}</p>\n</li>"
+        )
+    return mark_safe("\n".join(items))
+
+
+def scorecards(rows) -> SafeString:
+    """The countries' scorecards: each country (linked), whether it is a GCM Champion, its
+    commitments by status, in all and the share with progress (`rows`: country, counts in
+    the order of the statuses, figures)."""
+    yes, no = (escape(word) for word in gettext("yes,no").split(",")[:2])
+    lines = []
+    for country, counts, figures in rows:
+        share = DASH if figures.share is None else f"{figures.share}%"
+        cells = "".join(f"<td>{count}</td>" for count in counts)
+        lines.append(
+            f'<tr><th scope="row">{_link(country.get_absolute_url(), country.name)}</th>'
+            f"<td>{yes if country.is_champion else no}</td>{cells}"
+            f"<td>{figures.total}</td><td>{share}</td></tr>"
+        )
+    return mark_safe("\n".join(lines))
 
 
 def _evidence(item, words: dict) -> str:
