@@ -56,6 +56,10 @@ def pages() -> list[tuple[str, str]]:
         ("recommendation", f"/recommendations/{recommendation.code}/"),
         ("country", f"/countries/{iso.lower()}/"),
         ("report", "/consultations/synthetic-scale-data/"),
+        ("progress, no facet", "/progress/"),
+        ("recommendations", "/recommendations/"),
+        ("countries", "/countries/"),
+        ("updates feed", "/updates/feed/"),
     ]
 
 
