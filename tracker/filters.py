@@ -66,10 +66,6 @@ class Options(BaseChoiceIterator):
         return list(self)
 
 
-def _options(name: str, compute) -> Options:
-    return Options(name, compute)
-
-
 def _consultations():
     return ((c.code, str(c)) for c in Consultation.objects.order_by("-date"))
 
@@ -126,8 +122,8 @@ class FacetSelect(forms.Select):
     for every option (a facet offers fifty countries, a page a hundred and more options):
     the same HTML."""
 
-    def _render(self, template_name, context, renderer=None):
-        widget = context["widget"]
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
         parts = [f'<select name="{escape(widget["name"])}"{_attrs(widget["attrs"])}>']
         for group, options, _index in widget["optgroups"]:
             if group:
@@ -146,8 +142,8 @@ class FacetSelect(forms.Select):
 class FacetInput:
     """A facet's text, day or check box, written here as Django's template writes it."""
 
-    def _render(self, template_name, context, renderer=None):
-        widget = context["widget"]
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
         value = "" if widget["value"] is None else f' value="{_text(widget["value"])}"'
         return mark_safe(
             f'<input type="{escape(widget["type"])}" name="{escape(widget["name"])}"'
@@ -207,29 +203,29 @@ class TagFilters(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search", widget=FacetText)
     consultation = OptionFilter(
         label=_("Consultation"),
-        choices=_options("consultation", _consultations),
+        choices=Options("consultation", _consultations),
         empty_label=_("All consultations"),
         widget=EnglishOptions,
     )
     section = OptionFilter(
         label=_("Section"),
-        choices=_options("section", _sections),
+        choices=Options("section", _sections),
         empty_label=_("All sections"),
         widget=EnglishOptions,
     )
     objective = OptionFilter(
         label=_("GCM objective"),
-        choices=_options("objective", lambda: _tags(GcmObjective)),
+        choices=Options("objective", lambda: _tags(GcmObjective)),
         empty_label=_("All GCM objectives"),
     )
     sdg = OptionFilter(
         label=_("SDG"),
-        choices=_options("sdg", lambda: _tags(Sdg)),
+        choices=Options("sdg", lambda: _tags(Sdg)),
         empty_label=_("All SDGs"),
     )
     theme = OptionFilter(
         label=_("Theme"),
-        choices=_options("theme", _themes),
+        choices=Options("theme", _themes),
         empty_label=_("All themes"),
         widget=EnglishOptions,
     )
@@ -287,7 +283,7 @@ class CommitmentFilter(TagFilters):
     country = CountryFilter(
         label=_("Country"),
         field_name="country__code",
-        choices=_options("country", _countries),
+        choices=Options("country", _countries),
         empty_label=_("All countries"),
     )
     status = django_filters.ChoiceFilter(
@@ -338,7 +334,7 @@ class RecommendationFilter(TagFilters):
 
     country = CountryFilter(
         label=_("Country"),
-        choices=_options("country", _countries),
+        choices=Options("country", _countries),
         empty_label=_("All countries"),
         method="filter_by_commitment",
     )
