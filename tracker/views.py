@@ -16,6 +16,7 @@ from tracker import (
     briefs,
     downloads,
     exports,
+    links,
     permissions,
     report_pages,
     spreadsheets,
@@ -81,7 +82,7 @@ def health(request: HttpRequest) -> HttpResponse:
 
 
 def _progress_url(**query) -> str:
-    return f"{reverse('tracker:progress_table')}?{urlencode(query)}"
+    return f"{links.path('tracker:progress_table')}?{urlencode(query)}"
 
 
 @public_page
@@ -89,13 +90,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     by_country, by_objective = stats.by_country_and_objective()
     # Every commitment has a country: the region's figures are the sum of the countries'.
     region = sum(by_country.values(), Figures.empty())
-    progress = reverse("tracker:progress_table")
     country_rows = sorted(
-        (country_name(code), figures, f"{progress}?{urlencode({'country': code.lower()})}")
+        (country_name(code), figures, _progress_url(country=code.lower()))
         for code, figures in by_country.items()
     )
     objective_rows = [
-        (f"{number}. {gettext(name)}", figures, f"{progress}?{urlencode({'objective': number})}")
+        (f"{number}. {gettext(name)}", figures, _progress_url(objective=number))
         for (number, name), figures in sorted(by_objective.items())
     ]
     trend = trends.quarterly()
