@@ -420,59 +420,11 @@ class CommitmentQuerySet(ScopedQuerySet):
         """Something the public sees of these commitments changed now (see changed_since)."""
         return self.update(public_changed_at=timezone.now())
 
-    def count_by_status(self) -> dict[str, int]:
-        counts = dict.fromkeys(Status.values, 0)
-        for row in self.order_by().values("status").annotate(n=Count("pk")):
-            counts[row["status"]] = row["n"]
-        return counts
-
     def with_status(self, value: str, field: str = "status") -> "CommitmentQuerySet":
         """A status of the facet, or WITH_PROGRESS for any status showing progress."""
         if value == WITH_PROGRESS:
             return self.filter(**{f"{field}__in": Status.showing_progress()})
         return self.filter(**{field: value})
-
-    def figures_by(self, *fields: str, overdue: bool = True) -> dict[object, "Figures"]:
-        """The headline figures (see Figures) by the value of `fields`, as count_by keys
-        them; `figures_by()` with no field gives one entry, under None. Without `overdue`,
-        the statuses only (one query instead of two), with `Figures.overdue` None."""
-        counts = self.count_by(*fields) if fields else {None: self.count_by_status()}
-        late = self.overdue_by(*fields) if overdue else {}
-        return {
-            key: Figures(by_status, late.get(key, 0) if overdue else None)
-            for key, by_status in counts.items()
-        }
-
-    def figures(self, overdue: bool = True) -> "Figures":
-        return self.figures_by(overdue=overdue)[None]
-
-    def overdue_by(self, *fields: str) -> dict[object, int]:
-        """How many of these commitments have a published deadline past due, by the value
-        of `fields` (as count_by keys them; no field: under None). Read from the deadlines'
-        side, which is quicker than asking it of every commitment."""
-        late = Deadline.objects.public().overdue()
-        if self.query.where:  # narrowed: only theirs
-            late = late.filter(commitment__in=self.values("pk"))
-        if not fields:
-            return {None: late.aggregate(n=Count("commitment", distinct=True))["n"]}
-        paths = [f"commitment__{field}" for field in fields]
-        rows = late.order_by().values_list(*paths).annotate(n=Count("commitment", distinct=True))
-        return {
-            (values[0] if len(fields) == 1 else tuple(values)): n
-            for *values, n in rows
-            if values[0] is not None
-        }
-
-    def count_by(self, *fields: str) -> dict[object, dict[str, int]]:
-        """{value of field: {status: count}}, e.g. by "country__code"; with several fields,
-        keyed by their tuple of values."""
-        table: dict[object, dict[str, int]] = {}
-        rows = self.order_by().values_list(*fields, "status").annotate(n=Count("pk"))
-        for *values, status, n in rows:
-            if values[0] is not None:
-                key = values[0] if len(fields) == 1 else tuple(values)
-                table.setdefault(key, dict.fromkeys(Status.values, 0))[status] = n
-        return table
 
 
 @dataclass(frozen=True)

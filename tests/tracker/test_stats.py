@@ -10,6 +10,7 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given
@@ -39,17 +40,38 @@ def counted_afresh() -> dict:
     """What the tallies must hold, counted from every commitment as the pages counted
     before the tallies were kept: by country and by GCM objective with the overdue, by
     recommendation the statuses only."""
-    commitments = Commitment.objects.all()
-    by_recommendation = commitments.count_by("recommendation_id")
     return _comparable(
         {
-            Kind.COUNTRY: commitments.figures_by("country_id"),
-            Kind.OBJECTIVE: commitments.figures_by("recommendation__gcm_objectives"),
+            Kind.COUNTRY: _figures_by("country_id"),
+            Kind.OBJECTIVE: _figures_by("recommendation__gcm_objectives"),
             Kind.RECOMMENDATION: {
-                pk: Figures(counts, None) for pk, counts in by_recommendation.items()
+                pk: Figures(counts, None) for pk, counts in _count_by("recommendation_id").items()
             },
         }
     )
+
+
+def _count_by(field: str) -> dict[int, dict[str, int]]:
+    """{value of field: {status: how many commitments}}."""
+    table: dict[int, dict[str, int]] = {}
+    rows = Commitment.objects.order_by().values_list(field, "status").annotate(n=Count("pk"))
+    for key, status, n in rows:
+        if key is not None:
+            table.setdefault(key, dict.fromkeys(Status.values, 0))[status] = n
+    return table
+
+
+def _figures_by(field: str) -> dict[int, Figures]:
+    """The figures by the value of `field`, the overdue read from the deadlines' side."""
+    late = (
+        Deadline.objects.public()
+        .overdue()
+        .order_by()
+        .values_list(f"commitment__{field}")
+        .annotate(n=Count("commitment", distinct=True))
+    )
+    overdue = {key: n for key, n in late if key is not None}
+    return {key: Figures(counts, overdue.get(key, 0)) for key, counts in _count_by(field).items()}
 
 
 def kept() -> dict:
