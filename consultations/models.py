@@ -180,17 +180,6 @@ class Consultation(models.Model):
     def tzinfo(self) -> dt.timezone:
         return dt.timezone(dt.timedelta(minutes=self.utc_offset_minutes))
 
-    def outline(self) -> list[tuple["Section | None", list["Paragraph"]]]:
-        """The report in reading order: each heading with the paragraphs under it."""
-        by_section: dict[int | None, list[Paragraph]] = {}
-        for paragraph in self.paragraphs.all():
-            if not paragraph.in_report:
-                continue
-            by_section.setdefault(paragraph.section_id, []).append(paragraph)
-        outline = [(None, by_section[None])] if None in by_section else []
-        outline += [(s, by_section.get(s.pk, [])) for s in self.sections.all()]
-        return outline
-
 
 class Section(models.Model):
     class Kind(models.TextChoices):
