@@ -266,6 +266,8 @@ def _write(parsed, source_text, source_name, consultation, dry_run, choices) -> 
         )
         section.delete()
     recommendations = _write_recommendations(consultation, parsed, paragraphs, changes, revision)
+    # Paragraphs set aside by number (_write_paragraphs) keep the order of the tables too.
+    Recommendation.objects.filter(consultation=consultation).keep_order()
     _write_agenda(consultation, parsed, changes)
     result.counts = {
         "sections": len(sections),

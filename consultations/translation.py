@@ -15,5 +15,8 @@ class RecommendationTranslation(TranslationOptions):
 
 # Registered here, after the columns per language exist, so each version keeps them all.
 simple_history.register(
-    Recommendation, m2m_fields=["gcm_objectives", "sdgs", "guiding_principles", "themes"]
+    Recommendation,
+    m2m_fields=["gcm_objectives", "sdgs", "guiding_principles", "themes"],
+    # Copies of the consultation's and the paragraph's, which keep their own history.
+    excluded_fields=["consultation_date", "consultation_title", "paragraph_number"],
 )

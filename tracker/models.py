@@ -537,7 +537,9 @@ class Commitment(TracksPublicChanges, models.Model):
     objects = CommitmentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["recommendation__consultation", "recommendation__paragraph__number", "country"]
+        # The recommendations' order (read from an index: Recommendation.consultation_date),
+        # then the country's code.
+        ordering = ["recommendation", "country"]
         verbose_name = _("commitment")
         verbose_name_plural = _("commitments")
         constraints = [

@@ -205,6 +205,8 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self.set_public_status(consultation)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # the statuses just set too
         return {
             "recommendations": len(recommendations),
             "countries": len(country_list),
