@@ -16,7 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from consultations.models import Consultation, GcmObjective, Recommendation, Sdg, Section, Theme
-from tracker import page_cache
+from tracker import page_cache, stats
 from tracker.escaping import escape
 from tracker.languages import is_english
 from tracker.models import WITH_PROGRESS, Commitment, Country, Deadline, Status, country_name
@@ -67,12 +67,16 @@ class Options(BaseChoiceIterator):
 
 
 def _consultations():
-    return ((c.code, str(c)) for c in Consultation.objects.order_by("-date"))
+    # Not the report's text, which each row would otherwise bring.
+    consultations = Consultation.objects.order_by("-date").only("code", "title", "date")
+    return ((c.code, str(c)) for c in consultations)
 
 
 def _sections():
-    sections = Section.objects.filter(kind=Section.Kind.RECOMMENDATIONS).select_related(
-        "consultation", "parent"
+    sections = (
+        Section.objects.filter(kind=Section.Kind.RECOMMENDATIONS)
+        .select_related("consultation", "parent")
+        .only("key", "title", "consultation__code", "parent__title")
     )
     for s in sections:
         yield s.pk, f"{s.consultation.code} {s.key} {s.parent.title if s.parent else s.title}"
@@ -322,6 +326,17 @@ class CommitmentFilter(TagFilters):
         if status:
             queryset = queryset.with_status(status, "as_of_status" if day else "status")
         return queryset
+
+    def counted(self) -> int | None:
+        """How many rows the facets give, from the tallies (tracker.stats) when at most a
+        country and a status are chosen; None when the rows must be counted (or a value is
+        wrong). For a queryset of every commitment, as /progress/ starts from."""
+        if not self.is_valid():
+            return None
+        data = self.form.cleaned_data
+        if any(value for name, value in data.items() if name not in ("country", "status")):
+            return None
+        return stats.commitments_counted(data.get("country") or "", data.get("status") or "")
 
     def dates(self) -> dict:
         """The days asked for ({"as_of": day, "changed_since": day}), once valid."""

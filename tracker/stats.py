@@ -32,6 +32,7 @@ from django.utils import timezone
 from consultations.models import GcmObjective, Recommendation
 from tracker import page_cache
 from tracker.models import (
+    WITH_PROGRESS,
     Commitment,
     CountedCommitment,
     Country,
@@ -263,6 +264,16 @@ def region(by_country: dict[int, Figures]) -> Figures:
     """All countries' commitments by status (every commitment has a country)."""
     nothing = Figures(Figures.empty().counts, None)
     return sum((Figures(f.counts, None) for f in by_country.values()), nothing)
+
+
+def commitments_counted(country: str = "", status: str = "") -> int:
+    """How many commitments have this country (its code; empty: any) and this status (a
+    status or WITH_PROGRESS; empty: any), from the countries' tallies: one query."""
+    countries = Country.objects.filter(code=country).values("pk") if country else None
+    figures = region(Tally.objects.of(Kind.COUNTRY, countries).figures()[Kind.COUNTRY])
+    if not status:
+        return figures.total
+    return figures.with_progress if status == WITH_PROGRESS else figures.counts.get(status, 0)
 
 
 def by_recommendation(recommendations: Iterable[int]) -> dict[int, Figures]:

@@ -129,7 +129,12 @@ def _progress_page(request: HttpRequest, filters: CommitmentFilter) -> HttpRespo
     # The rows of the page are read again by their ids: the facets need not be applied
     # again, but for a day's statuses.
     rows = filters.qs if "as_of" in dates else Commitment.objects.with_progress()
-    page = _commitments_page(request, filters.qs if valid else Commitment.objects.none(), rows=rows)
+    page = _commitments_page(
+        request,
+        filters.qs if valid else Commitment.objects.none(),
+        count=filters.counted(),  # from the tallies, for a country and a status
+        rows=rows,
+    )
     if "as_of" in dates:
         Commitment.as_they_stood(page.object_list)
     context = {

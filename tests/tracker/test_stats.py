@@ -21,7 +21,9 @@ from consultations.models import GcmObjective, Recommendation
 from tests.factories import TEST_REPORTS, make_consultation, make_deadline, make_update
 from tests.forms import form_data
 from tracker import review, services, stats
+from tracker.filters import CommitmentFilter
 from tracker.models import (
+    WITH_PROGRESS,
     Commitment,
     Country,
     Deadline,
@@ -98,6 +100,14 @@ def assert_kept() -> None:
     _quarter, recorded = StatusCount.objects.series()[-1]
     for pk, (counts, _overdue) in afresh[Kind.COUNTRY].items():
         assert {s: n for s, n in recorded[pk].counts.items() if n} == counts
+    # The progress table's number of rows for a country and a status is read from them.
+    codes = dict(Country.objects.values_list("pk", "code"))
+    rows = Commitment.objects.values_list("country_id", "status")
+    for pk in [None, *codes]:
+        for status in ["", WITH_PROGRESS, *Status.values]:
+            wanted = Status.showing_progress() if status == WITH_PROGRESS else [status]
+            expected = sum(1 for c, s in rows if pk in (None, c) and (not status or s in wanted))
+            assert stats.commitments_counted(codes.get(pk, ""), status) == expected
 
 
 # --- a sequence of writes, as people make them ---------------------------------------------
@@ -223,8 +233,8 @@ def step(name: str, a: int, b: int, world, client, clock: Clock) -> None:
             recommendation.gcm_objectives.remove(pick(objectives, b))
         elif b % 4 == 2:
             recommendation.gcm_objectives.set([pick(objectives, b), pick(objectives, a)])
-        else:
-            pick(objectives, b).recommendations.add(recommendation)
+        else:  # (never from the objective's side: the recommendation's history is kept)
+            recommendation.gcm_objectives.clear()
     elif name == "days pass":
         clock.days += b % 9
 
@@ -307,3 +317,28 @@ def test_deadlines_long_past_are_counted_as_one_day_and_stay_overdue(world):
     assert stats.by_country()[world.cambodia.pk].overdue == 2
     assert stats.by_country()[world.thailand.pk].overdue == 0
     assert_kept()
+
+
+def test_the_progress_tables_count_comes_from_the_tallies_only_for_a_country_and_a_status(
+    world, client, django_assert_max_num_queries
+):
+    make_update(world.kh_31, world.focal_kh, status="planned", accepted_by=world.staff)
+    make_update(world.th_32, world.focal_th, status="in_progress", accepted_by=world.staff)
+    for query, rows in (
+        ("", 4),
+        ("?country=kh", 2),
+        ("?status=planned", 1),
+        ("?country=th&status=with_progress", 1),
+        ("?country=kh&status=implemented", 0),
+        ("?q=border", None),  # counted from the rows
+        ("?country=kh&consultation=BM22", None),
+    ):
+        filters = CommitmentFilter(
+            dict(pair.split("=") for pair in query[1:].split("&") if pair),
+            queryset=Commitment.objects.with_progress(),
+        )
+        assert filters.counted() == rows
+        with django_assert_max_num_queries(14):
+            page = client.get(f"/progress/{query}").text
+        shown = filters.qs.count()
+        assert f'<p class="result-count" role="status">{shown} commitment' in page
