@@ -82,9 +82,7 @@ def hold() -> None:
 @contextlib.contextmanager
 def bulk_changes():
     """For writes of thousands of records, in one transaction: one new token at the end,
-    not one per record, and the figures (tracker.stats) counted and the recommendations'
-    order (Recommendation.consultation_date) copied once, before it commits."""
-    from consultations.models import Recommendation
+    not one per record, and the figures (tracker.stats) counted once, before it commits."""
     from tracker import stats  # which reads this module's state
 
     outermost = not _bulk.get()
@@ -93,7 +91,6 @@ def bulk_changes():
         with transaction.atomic(savepoint=False):
             yield
             if outermost:
-                Recommendation.objects.keep_order()
                 stats.sync()
     finally:
         _bulk.reset(token)

@@ -126,6 +126,7 @@ class Command(BaseCommand):
             Recommendation,
             batch_size=BATCH,
         )
+        Recommendation.objects.filter(consultation=consultation).keep_order()  # made in bulk
         recommendations = list(Recommendation.objects.filter(consultation=consultation))
         through = Recommendation.gcm_objectives.through
         through.objects.bulk_create(

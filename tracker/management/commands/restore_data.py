@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
+from consultations.models import Recommendation
 from tracker import page_cache, storage
 from tracker.management.commands.backup_data import EVIDENCE, media_folder
 
@@ -38,6 +39,8 @@ class Command(BaseCommand):
         ):
             call_command("flush", interactive=False, verbosity=0)
             call_command("loaddata", str(data), verbosity=0)
+            # Copied, not trusted from the backup (which may predate the copies).
+            Recommendation.objects.keep_order()
         files = 0
         if media.exists():
             with tempfile.TemporaryDirectory() as unpacked, tarfile.open(media) as archive:
