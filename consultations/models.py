@@ -368,7 +368,7 @@ class Recommendation(models.Model):
     # the paragraph's number), copied from the consultation and the paragraph so that a
     # table of 50,000 commitments is read in order from an index instead of being joined to
     # both and sorted whole. Kept by the saves of all three (RecommendationQuerySet.
-    # keep_order), by the importer and at the end of writes in bulk.
+    # keep_order), by the importer, a restore and the synthetic data.
     consultation_date = models.DateField(null=True, editable=False)
     consultation_title = models.CharField(max_length=300, blank=True, editable=False)
     paragraph_number = models.PositiveIntegerField(default=0, editable=False)
