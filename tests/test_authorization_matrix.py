@@ -175,6 +175,7 @@ admin:app_list                                         consultations login deny 
 admin:app_list                                         auth          login deny  deny  ok    ok
 admin:jsi18n                                           -             login ok    ok    ok    ok
 admin:autocomplete                                     ?user_search  login deny  deny  ok    ok
+admin:autocomplete                                     ?commitment_search login ok ok   ok    ok
 admin:view_on_site                                     cons_ct,cons  login ok    ok    ok    ok
 # --- tracking: commitments -------------------------------------------------------------------
 admin:tracker_commitment_changelist                    -             login ok    ok    ok    ok
@@ -714,6 +715,14 @@ def build_objects() -> dict:
             "model_name": "focalpoint",
             "field_name": "user",
             "term": "kim",
+        },
+        # ?commitment_search: the commitment search of an update's add form (Thailand's
+        # focal point gets Thailand's: tracker/test_commitment_admin.py).
+        "commitment_search": {
+            "app_label": "tracker",
+            "model_name": "progressupdate",
+            "field_name": "commitment",
+            "term": "R31",
         },
     }
 

@@ -227,3 +227,43 @@ def test_country_list_shows_focal_points_with_bounded_queries(
         response = staff_client.get(reverse("admin:tracker_country_changelist"))
     assert "kim.cambodia" in response.text
     assert Country.objects.count() == len(response.context["cl"].result_list)
+
+
+# --- choosing the commitment of an update, evidence or deadline ---------------------------
+
+AUTOCOMPLETE = reverse("admin:autocomplete")
+
+
+def found(client, term: str, model: str = "progressupdate") -> list[str]:
+    """The commitments the add form's search offers for `term`, as the page lists them."""
+    query = {"app_label": "tracker", "model_name": model, "field_name": "commitment"}
+    response = client.get(AUTOCOMPLETE, {**query, "term": term})
+    assert response.status_code == 200
+    return sorted(result["text"] for result in response.json()["results"])
+
+
+@pytest.mark.parametrize("model", ["progressupdate", "evidence", "deadline"])
+def test_the_commitment_is_searched_among_the_users_own(
+    client, staff_client, world, model, django_assert_max_num_queries
+):
+    both = ["BM22-R31 · Cambodia", "BM22-R31 · Thailand"]
+    with django_assert_max_num_queries(12):
+        assert found(staff_client, "R31", model) == both
+    client.force_login(world.focal_kh)
+    assert found(client, "R31", model) == ["BM22-R31 · Cambodia"]
+    assert found(client, "R3", model) == ["BM22-R31 · Cambodia", "BM22-R32 · Cambodia"]
+    client.force_login(world.focal_th)
+    assert found(client, "R31", model) == ["BM22-R31 · Thailand"]
+
+
+def test_the_add_form_writes_only_the_chosen_commitment(
+    kh_client, world, django_assert_max_num_queries
+):
+    url = reverse("admin:tracker_progressupdate_add")
+    with django_assert_max_num_queries(20):
+        page = kh_client.get(url, {"commitment": world.kh_31.pk}).text
+    assert f'<option value="{world.kh_31.pk}" selected>BM22-R31 · Cambodia</option>' in page
+    assert page.count("<option value=") - page.count('<option value="" ') < 40
+    assert "BM22-R32 · Cambodia" not in page  # not listed: searched for
+    # Another country's commitment in the URL is refused, as before.
+    assert kh_client.get(url, {"commitment": world.th_31.pk}).status_code == 403

@@ -145,6 +145,9 @@ class CommitmentAdmin(
                 ),
                 next_due=Min("deadlines__due_date", filter=Q(deadlines__is_done=False)),
             )
+            # In order, as Meta.ordering leaves a grouped query unordered: the search of an
+            # update's commitment (the admin's autocomplete) pages through these.
+            .order_by(*Commitment._meta.ordering)
         )
 
     def get_fieldsets(self, request, obj=None):

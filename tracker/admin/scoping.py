@@ -196,9 +196,15 @@ class ScopedInlineMixin:
 
 
 class CommitmentScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    """Records of one commitment: chosen on add (from the user's own), fixed after."""
+    """Records of one commitment: chosen on add (from the user's own), fixed after.
+
+    The commitment is searched for (the admin's autocomplete, which reads the commitments'
+    own admin, so only those the user may see), not picked from a list of them all: a
+    country's thousand, or the network's 50,000, took a quarter of a second and more to
+    write into every add form."""
 
     list_select_related = ["commitment__recommendation", "commitment__country"]
+    autocomplete_fields = ["commitment"]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
