@@ -178,4 +178,7 @@ def test_a_worker_whose_database_went_away_runs_its_task_again_and_goes_on(
     )  # fmt: skip
     done = DBTaskResult.objects.get(id=result.id)
     assert done.status == TaskResultStatus.SUCCESSFUL and done.worker_ids == ["w1", "w1"]
-    assert len(runs) == 2
+    # Once more after the failure at least: on SQLite, a moment when the housekeeping
+    # thread holds the database ("database is locked", also an OperationalError) is gone
+    # through the same way, so a busy machine may see a further turn.
+    assert len(runs) >= 2

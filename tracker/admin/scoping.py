@@ -7,16 +7,35 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.forms.models import BaseInlineFormSet
+from django.forms.models import BaseInlineFormSet, ModelChoiceField, ModelChoiceIterator
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import permissions
-from tracker.models import (
-    Commitment,
-)
+from tracker.filters import FacetSelect
+from tracker.models import Commitment, country_name
 
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+
+
+class CommitmentChoices(ModelChoiceIterator):
+    """A commitment's options as its code and country (what the commitment's name says),
+    read as values: a country's thousand commitments are not made objects one by one."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        rows = self.queryset.values_list("pk", "recommendation__code", "country__code")
+        for pk, code, country in rows:
+            yield (pk, f"{code} · {country_name(country)}")
+
+
+class CommitmentChoiceField(ModelChoiceField):
+    """The commitment of an update, evidence or deadline: its options written in Python
+    (FacetSelect) from values (CommitmentChoices), the same HTML as Django's widget
+    templates (which took 224 ms to write a focal point's thousand options)."""
+
+    iterator = CommitmentChoices
 
 
 def commitment_id_from(request) -> str | None:
@@ -88,7 +107,9 @@ class ScopedAdminMixin:
         if db_field.name == "commitment":
             kwargs["queryset"] = Commitment.objects.for_countries(
                 permissions.countries_of(request.user)
-            ).select_related("recommendation", "country")
+            )
+            kwargs["form_class"] = CommitmentChoiceField
+            kwargs["widget"] = FacetSelect
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -196,15 +217,9 @@ class ScopedInlineMixin:
 
 
 class CommitmentScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    """Records of one commitment: chosen on add (from the user's own), fixed after.
-
-    The commitment is searched for (the admin's autocomplete, which reads the commitments'
-    own admin, so only those the user may see), not picked from a list of them all: a
-    country's thousand, or the network's 50,000, took a quarter of a second and more to
-    write into every add form."""
+    """Records of one commitment: chosen on add (from the user's own), fixed after."""
 
     list_select_related = ["commitment__recommendation", "commitment__country"]
-    autocomplete_fields = ["commitment"]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
