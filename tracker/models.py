@@ -363,6 +363,26 @@ class CommitmentQuerySet(ScopedQuerySet):
             .order_by("attention", "recommendation__code", "country__code")
         )
 
+    def with_waiting_and_next_due(self) -> "CommitmentQuerySet":
+        """Adds what network staff's list of commitments shows: `waiting`, how many updates
+        wait for review, and `next_due`, the next open deadline (published or not). Read
+        for each row shown, not by grouping every commitment's updates and deadlines
+        (which took 270 ms a page at 50,000 commitments)."""
+        waiting = (
+            ProgressUpdate.objects.filter(
+                commitment=OuterRef("pk"), review_state=ProgressUpdate.ReviewState.SUBMITTED
+            )
+            .order_by()
+            .values("commitment")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        open_deadlines = Deadline.objects.open().filter(commitment=OuterRef("pk"))
+        return self.annotate(
+            waiting=Coalesce(Subquery(waiting), 0),
+            next_due=Subquery(open_deadlines.order_by("due_date").values("due_date")[:1]),
+        )
+
     def in_round(self, since: dt.datetime) -> "CommitmentQuerySet":
         """Adds `standing`: "accepted" (an update accepted since `since`), "waiting",
         "returned" (an update from since then returned for changes) or "missing"."""

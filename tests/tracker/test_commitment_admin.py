@@ -117,6 +117,13 @@ def test_commitment_list_shows_waiting_updates_and_next_deadline(staff_client, w
     row = next(c for c in response.context["cl"].result_list if c.pk == world.kh_31.pk)
     assert row.waiting == 1
     assert row.next_due == dt.date(2030, 5, 1)
+    # Sorted by either column (the 8th and the 9th).
+    changelist = reverse("admin:tracker_commitment_changelist")
+    most_waiting = staff_client.get(changelist, {"o": "-8"}).context["cl"].result_list
+    assert [c.waiting for c in most_waiting] == [1, 0, 0, 0]
+    assert most_waiting[0] == world.kh_31
+    by_deadline = staff_client.get(changelist, {"o": "9"}).context["cl"].result_list
+    assert [c.next_due for c in by_deadline if c.next_due] == [dt.date(2030, 5, 1)]
 
 
 def test_commitment_page_links_to_adding_an_update(kh_client, world, django_assert_max_num_queries):

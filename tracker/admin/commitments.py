@@ -1,7 +1,6 @@
 """A commitment's page: its progress, with its updates, evidence and deadlines inline."""
 
 from django.contrib import admin, messages
-from django.db.models import Count, Min, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -134,21 +133,7 @@ class CommitmentAdmin(
     ]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                waiting=Count(
-                    "updates",
-                    filter=Q(updates__review_state=ProgressUpdate.ReviewState.SUBMITTED),
-                    distinct=True,
-                ),
-                next_due=Min("deadlines__due_date", filter=Q(deadlines__is_done=False)),
-            )
-            # In order, as Meta.ordering leaves a grouped query unordered: the search of an
-            # update's commitment (the admin's autocomplete) pages through these.
-            .order_by(*Commitment._meta.ordering)
-        )
+        return super().get_queryset(request).with_waiting_and_next_due()
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
