@@ -2,10 +2,12 @@
 `python benchmarks/staff.py`).
 
 Network staff (bench.staff, signed in through the admin's own sign-in form) open, from
-CONNECTIONS keep-alive connections to gunicorn on 127.0.0.1, the commitment list with a
-filter and a search, the progress updates waiting for review in the admin, and the review
-queue; each line gives requests per second, the median and the 99th percentile, and the
-queries one request makes (counted in this process with Django's test client).
+CONNECTIONS keep-alive connections to gunicorn on 127.0.0.1, the commitment list unfiltered
+and with a filter and a search, the progress updates waiting for review in the admin, the
+review queue, and the admin's form for adding an update (which lists every commitment staff
+may choose: all 50,000); each line gives requests per second, the median and the 99th
+percentile, and the queries one request makes (counted in this process with Django's test
+client).
 """
 
 import os
@@ -14,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import CONNECTIONS, django_setup, hammer, start_server
+from bench import CONNECTIONS, PORT, django_setup, hammer, start_server
 from load import PASSWORD, signed_in
 
 USERNAME = "bench.staff"
@@ -34,11 +36,13 @@ def staff_account():
 
 
 def paths() -> list[tuple[str, str]]:
-    from tracker.models import Country, ProgressUpdate
+    from tracker.models import Commitment, Country, ProgressUpdate
 
     country = Country.objects.filter(commitments__isnull=False).order_by("code").first()
     waiting = ProgressUpdate.ReviewState.SUBMITTED
+    commitment = Commitment.objects.filter(country=country).order_by("pk").first()
     return [
+        ("commitments, unfiltered", "/admin/tracker/commitment/"),
         (
             "commitments, filter+search",
             f"/admin/tracker/commitment/?country__id__exact={country.pk}"
@@ -49,6 +53,7 @@ def paths() -> list[tuple[str, str]]:
             f"/admin/tracker/progressupdate/?review_state__exact={waiting}",
         ),
         ("review queue", "/review/"),
+        ("add an update (admin)", f"/admin/tracker/progressupdate/add/?commitment={commitment.pk}"),
     ]
 
 
@@ -74,7 +79,7 @@ def run(seconds: float = 8) -> None:
     waiting = ProgressUpdate.objects.filter(review_state=ProgressUpdate.ReviewState.SUBMITTED)
     server = start_server(int(os.environ.get("BENCH_WORKERS", 4)))
     try:
-        browser = signed_in(USERNAME)
+        browser = signed_in(USERNAME, PORT)
         cookie = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
         rows = []
         for name, path in paths():
