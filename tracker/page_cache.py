@@ -34,8 +34,9 @@ from tracker.calendars import buddhist_era
 logger = logging.getLogger(__name__)
 CSRF_PLACEHOLDER = "csrf-token-placeholder-5b0d9c2e"
 PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
-# What a cached response keeps besides its body (a brief is a file to download).
-KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Link")
+# What a cached response keeps besides its body (a brief is a file to download; the feed
+# says when its latest entry changed).
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Link", "Last-Modified")
 _bulk = contextvars.ContextVar("page_cache_bulk", default=False)
 _token = contextvars.ContextVar("page_cache_token", default=None)  # of the page being served
 _page_values = contextvars.ContextVar("page_cache_values", default=None)  # its shared values

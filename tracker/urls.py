@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 from tracker import calendars, two_factor, views
 from tracker.feeds import AcceptedUpdatesFeed
 from tracker.following import views as following
+from tracker.page_cache import public_page
 from tracker.reporting import views as reporting
 
 tracker_patterns = [
@@ -42,7 +43,7 @@ tracker_patterns = [
     ),
     path("consultations/", views.consultation_list, name="consultation_list"),
     path("consultations/<slug:slug>/", views.consultation_detail, name="consultation_detail"),
-    path("updates/feed/", AcceptedUpdatesFeed(), name="update_feed"),
+    path("updates/feed/", public_page(AcceptedUpdatesFeed()), name="update_feed"),
     path("evidence/<int:pk>/file/", views.evidence_file, name="evidence_file"),
     # Following a country or a recommendation by email.
     re_path(
