@@ -569,12 +569,18 @@ class Commitment(TracksPublicChanges, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.recommendation.code} · {self.country}"
+        return self.named(self.recommendation.code, self.country.code.code)
 
     def save(self, *args, **kwargs):
         if self._public_change():
             self.public_changed_at = timezone.now()
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def named(code: str, country: str) -> str:
+        """A commitment's name, from its recommendation's code and its country's code (what
+        lists read as values write without the records)."""
+        return f"{code} · {country_name(country)}"
 
     def stamp_public_change(self) -> None:
         pass  # save() stamped it

@@ -13,7 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import permissions
 from tracker.filters import FacetSelect
-from tracker.models import Commitment, country_name
+from tracker.models import Commitment
 
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 
@@ -27,7 +27,7 @@ class CommitmentChoices(ModelChoiceIterator):
             yield ("", self.field.empty_label)
         rows = self.queryset.values_list("pk", "recommendation__code", "country__code")
         for pk, code, country in rows:
-            yield (pk, f"{code} · {country_name(country)}")
+            yield (pk, Commitment.named(code, country))
 
 
 class CommitmentChoiceField(ModelChoiceField):
