@@ -182,3 +182,41 @@ def test_a_worker_whose_database_went_away_runs_its_task_again_and_goes_on(
     # thread holds the database ("database is locked", also an OperationalError) is gone
     # through the same way, so a busy machine may see a further turn.
     assert len(runs) >= 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_queues_its_task_again_only_once_the_database_answers(
+    settings, tmp_path, monkeypatch
+):
+    from django.db import OperationalError
+    from django_tasks_db.management.commands import db_worker
+
+    from tracker import worker as housekeeping
+
+    settings.TASK_HEARTBEAT_SECONDS = 0.05
+    result = jobs.fail_until.using(backend="database").enqueue(str(tmp_path), 1)
+    DBTaskResult.objects.get(id=result.id).claim("w1")
+    real_run, runs = db_worker.Worker.run, []
+    real_requeue, requeues = housekeeping.requeue_claimed_by, []
+
+    def run(self):
+        runs.append(self)
+        if len(runs) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_run(self)
+
+    def requeue(worker_id):
+        requeues.append(worker_id)
+        if len(requeues) < 3:  # the database still away at the first two beats
+            raise OperationalError("could not connect to server")
+        return real_requeue(worker_id)
+
+    monkeypatch.setattr(db_worker.Worker, "run", run)
+    monkeypatch.setattr(housekeeping, "requeue_claimed_by", requeue)
+    call_command(
+        "run_worker", "--batch", "--backend", "database", "--no-startup-delay",
+        "--worker-id", "w1", verbosity=0,
+    )  # fmt: skip
+    assert requeues == ["w1", "w1", "w1"]
+    done = DBTaskResult.objects.get(id=result.id)
+    assert done.status == TaskResultStatus.SUCCESSFUL and done.worker_ids == ["w1", "w1"]

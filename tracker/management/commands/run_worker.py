@@ -1,9 +1,8 @@
-import contextlib
 import logging
 import time
 
 from django.conf import settings
-from django.db import OperationalError
+from django.db import DatabaseError, OperationalError, close_old_connections
 from django_tasks_db.management.commands import db_worker
 
 from tracker import worker
@@ -36,14 +35,20 @@ class Command(db_worker.Command):
             housekeeping.stopped.set()
 
     def wait_for_the_database(self, worker_id: str) -> None:
-        """The database went away (a restart): once it answers, what this worker had
-        claimed is queued again, and the worker goes on."""
+        """The database went away (a restart): once it answers again, what this worker had
+        claimed is queued again, and the worker goes on (not before: its task would be left
+        running, claimed by nobody at work)."""
         logger.warning(
             "The database did not answer; worker %s tries again in %s s.",
             worker_id,
             settings.TASK_HEARTBEAT_SECONDS,
             exc_info=True,
         )
-        time.sleep(settings.TASK_HEARTBEAT_SECONDS)
-        with contextlib.suppress(OperationalError):  # still down: the next turn tries again
-            worker.requeue_claimed_by(worker_id)
+        while True:
+            time.sleep(settings.TASK_HEARTBEAT_SECONDS)
+            close_old_connections()  # a broken connection is opened anew
+            try:
+                worker.requeue_claimed_by(worker_id)
+                return
+            except DatabaseError:  # still down, or busy: the next beat tries again
+                continue
