@@ -104,12 +104,18 @@ class CountryField(django_filters.fields.ChoiceField):
     }
 
     def to_python(self, value):
-        value = super().to_python(value).strip()
-        if not value:
-            return value
-        if countries.alpha2(value):
-            return countries.alpha2(value)
-        return countries.by_name(value) or value
+        return country_code(super().to_python(value))
+
+
+def country_code(value: str) -> str:
+    """The code of the country a visitor means (`th`, `TH`, `Thailand`); what they typed
+    when it names none."""
+    value = value.strip()
+    if not value:
+        return value
+    if countries.alpha2(value):
+        return countries.alpha2(value)
+    return countries.by_name(value) or value
 
 
 @extend_schema_field(OpenApiTypes.STR)

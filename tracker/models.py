@@ -117,6 +117,7 @@ class TracksPublicChanges:
     public_fields: tuple[str, ...] = ()
     public_changed = True  # unknown (deleted in bulk, say) counts as a change
     _loaded: tuple | None = None
+    _loaded_commitment: int | None = None  # the commitment it belonged to when read
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):
@@ -125,11 +126,27 @@ class TracksPublicChanges:
         # the public fields is worked out once a query, not once a row.
         read = cls.__dict__.get("_read_names")
         if read is None or read[0] is not field_names:
-            read = (field_names, set(cls._public_attnames()) <= set(field_names))
+            owner = field_names.index("commitment_id") if "commitment_id" in field_names else None
+            read = (field_names, set(cls._public_attnames()) <= set(field_names), owner)
             cls._read_names = read
         if read[1]:
             instance._loaded = instance.public_values()
+        if read[2] is not None:
+            instance._loaded_commitment = values[read[2]]
         return instance
+
+    def changed_scope(self, *, created: bool, deleting: bool) -> tuple[int, int] | None:
+        """(country id, recommendation id) when this save or delete changes the progress of
+        one commitment and nothing else a public page shows: the pages of other countries
+        and recommendations stay cached (tracker.page_cache). None when it may change more,
+        or when what it was before is not known."""
+        commitment = getattr(self, "commitment_id", None)
+        if commitment is None or (not created and self._loaded is None):
+            return None
+        if not created and self._loaded_commitment != commitment:  # moved, or not known
+            return None
+        found = Commitment.objects.filter(pk=commitment).values_list("country", "recommendation")
+        return found.first()
 
     @classmethod
     def _public_attnames(cls) -> tuple[str, ...]:
@@ -154,14 +171,21 @@ class TracksPublicChanges:
         if deleting:
             return before is None or self.shows(before)
         after = self.public_values()
-        return after != before and (self.shows(before) or self.shows(after))
+        changed = after != before or self.loaded_commitment != getattr(self, "commitment_id", None)
+        return changed and (self.shows(before) or self.shows(after))
+
+    @property
+    def loaded_commitment(self) -> int | None:
+        """The commitment it belonged to when read (None: not read, or no commitment)."""
+        return self._loaded_commitment
 
     def save(self, *args, **kwargs):
         self.public_changed = self._public_change()
         super().save(*args, **kwargs)
-        self._loaded = self.public_values()
         if self.public_changed:
             self.stamp_public_change()
+        self._loaded = self.public_values()
+        self._loaded_commitment = getattr(self, "commitment_id", None)
 
     def delete(self, *args, **kwargs):
         self.public_changed = self._public_change(deleting=True)
@@ -172,7 +196,9 @@ class TracksPublicChanges:
         return result
 
     def stamp_public_change(self) -> None:
-        Commitment.objects.filter(pk=self.commitment_id).mark_publicly_changed()
+        # Moved to another commitment: both changed.
+        moved_from = self.loaded_commitment or self.commitment_id
+        Commitment.objects.filter(pk__in={self.commitment_id, moved_from}).mark_publicly_changed()
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -576,6 +602,19 @@ class Commitment(TracksPublicChanges, models.Model):
             self.public_changed_at = timezone.now()
         super().save(*args, **kwargs)
 
+    def changed_scope(self, *, created: bool, deleting: bool) -> tuple[int, int] | None:
+        """Its own country and recommendation, unless it is new, deleted or moved to
+        another country or recommendation (the pages of both would change)."""
+        if created or deleting or self._loaded is None:
+            return None
+        before = self._values_of(self._loaded)
+        if (before["country"], before["recommendation"]) != (
+            self.country_id,
+            self.recommendation_id,
+        ):
+            return None
+        return self.country_id, self.recommendation_id
+
     @staticmethod
     def named(code: str, country: str) -> str:
         """A commitment's name, from its recommendation's code and its country's code (what
@@ -828,6 +867,13 @@ class ProgressUpdate(TracksPublicChanges, models.Model):
 
     def shows(self, values: tuple) -> bool:
         return self._values_of(values)["accepted_at"] is not None
+
+    def changed_scope(self, *, created: bool, deleting: bool) -> tuple[int, int] | None:
+        # Demonstration data, made or removed, puts on or takes off every page's notice.
+        was_demo = self._loaded is not None and self._values_of(self._loaded)["is_demo"]
+        if self.is_demo or was_demo:
+            return None
+        return super().changed_scope(created=created, deleting=deleting)
 
     @property
     def is_public(self) -> bool:
@@ -1201,12 +1247,41 @@ class PublicRevision(models.Model):
 
     token = models.CharField(max_length=32)
     changed_at = models.DateTimeField(null=True, blank=True)  # when the token last changed
+    # Replaced with the token by every public change but one commitment's progress (its
+    # status, updates, evidence and deadlines), which replaces instead the ScopedRevision of
+    # its country and of its recommendation: the pages of one country or recommendation are
+    # cached under both (see tracker.page_cache).
+    wide_token = models.CharField(max_length=32, default="")
+    wide_changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("public revision")
 
     def __str__(self) -> str:
         return self.token
+
+
+class ScopedRevision(models.Model):
+    """The token of the pages of one country or one recommendation: replaced, in the same
+    transaction, by every change of the progress of one of its commitments."""
+
+    class Kind(models.TextChoices):
+        COUNTRY = "country"
+        RECOMMENDATION = "recommendation"
+
+    kind = models.CharField(max_length=20, choices=Kind)
+    key = models.BigIntegerField()  # the id of the country or recommendation
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("scoped revision")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="scoped_revision_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"
 
 
 class PendingUpload(models.Model):

@@ -6,6 +6,16 @@ Every save or delete of a record a public page shows replaces the token in the s
 transaction, so the next request in any process renders afresh: an accepted update shows
 at once. Reading the token is the one query a cached page costs.
 
+The pages of one country or one recommendation (a country's or a recommendation's page,
+the progress table of one country) are kept instead under the "wide" token and a token of
+their own (tracker.models.ScopedRevision). A change of one commitment's progress (its
+status, an update accepted or withdrawn, evidence, a deadline: `changed_scope` of the
+record) replaces the token and the tokens of its country and recommendation, not the wide
+token: the pages of other countries and recommendations stay cached. Anything else (a
+commitment made, moved or deleted, demonstration data, the report, a country, writes in
+bulk) replaces the wide token too. The few parts of a country's page that show all
+countries are holes, filled at each request (`hole`).
+
 The pages are the same for every visitor but for the CSRF token of the language form
 (shown when more than one language is set up): it is cached as a placeholder and filled
 in for each request.
@@ -18,15 +28,17 @@ import hashlib
 import logging
 import time
 import uuid
-from functools import wraps
+from functools import partial, wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from tracker.calendars import buddhist_era
@@ -46,13 +58,29 @@ def current_token() -> str:
     return current_revision()[0]
 
 
-def bump() -> str:
-    """A new token: every cached public page is out of date."""
-    from tracker.models import PublicRevision
+def bump(scope: tuple[int, int] | None = None) -> str:
+    """A new token: every cached public page is out of date; or, with `scope` (the ids of
+    a country and a recommendation, whose commitment's progress changed), every page but
+    those of the other countries and recommendations."""
+    from tracker.models import PublicRevision, ScopedRevision
 
     token, now = uuid.uuid4().hex, timezone.now()
-    if not PublicRevision.objects.update(token=token, changed_at=now):
-        PublicRevision.objects.create(token=token, changed_at=now)
+    wide = {} if scope else {"wide_token": token, "wide_changed_at": now}
+    if not PublicRevision.objects.update(token=token, changed_at=now, **wide):
+        PublicRevision.objects.create(
+            token=token, changed_at=now, wide_token=token, wide_changed_at=now
+        )
+    if scope:
+        kinds = (ScopedRevision.Kind.COUNTRY, ScopedRevision.Kind.RECOMMENDATION)
+        ScopedRevision.objects.bulk_create(
+            [
+                ScopedRevision(kind=kind, key=key, token=token, changed_at=now)
+                for kind, key in zip(kinds, scope, strict=True)
+            ],
+            update_conflicts=True,
+            unique_fields=["kind", "key"],
+            update_fields=["token", "changed_at"],
+        )
     return token
 
 
@@ -102,41 +130,149 @@ def in_bulk() -> bool:
     return _bulk.get()
 
 
-def public_page(view):
-    """Serve the view's page from the cache while nothing it shows has changed."""
+def public_page(view=None, *, scope=None):
+    """Serve the view's page from the cache while nothing it shows has changed.
+
+    `scope(request, *args, **kwargs)`, for a page that shows the progress of one country's
+    or one recommendation's commitments and no other's, gives that country or
+    recommendation (`of_country`, `of_recommendation`; None: every commitment's): the page
+    then stays cached through changes of other commitments' progress."""
+    if view is None:
+        return partial(public_page, scope=scope)
 
     @wraps(view)
     def cached_view(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD") or not settings.PUBLIC_PAGE_CACHE_SECONDS:
             return _rendered(view, request, *args, **kwargs)
-        token, changed_at = current_revision()
-        key = key_for(request, token)
+        token, kept_under, changed_at = _revision(scope and scope(request, *args, **kwargs))
+        key = key_for(request, kept_under)
         content = read(key)
         lock = f"rendering:{key}"
         if content is None and not _take(lock):
             content = _while_another_renders(request, key, changed_at)
         if content is None:
             request.csrf_placeholder = True
-            reset = _token.set(token)
+            reset, opened = _token.set(token), _holes.set([] if scope else None)
             try:
                 response = _rendered(view, request, *args, **kwargs)
+                holes = _holes.get()
             finally:
                 _token.reset(reset)
+                _holes.reset(opened)
                 request.csrf_placeholder = False
                 _cached(cache.delete, lock)
             if response.status_code != 200 or response.streaming:
                 return response
             content = response.content
             headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-            keep(key, (content, headers))
-            keep(key_for(request, LATEST, "latest"), (content, headers))
+            # The holes are kept without the HTML written for them: it is filled afresh.
+            kept = (content, headers, tuple(hole[:3] for hole in holes or ()))
+            keep(key, kept)
+            keep(key_for(request, LATEST, "latest"), kept)
         else:
-            content, headers = content
+            content, headers, holes = content
+        if holes:
+            content = _filled(content, holes, token)
         if PLACEHOLDER_BYTES in content:  # a form on the page (the language switcher)
             content = content.replace(PLACEHOLDER_BYTES, get_token(request).encode())
         return HttpResponse(content, headers=headers)
 
     return cached_view
+
+
+# Holes: the few parts of a page of one country (or recommendation) that show the progress
+# of others (a country's page compares it with all countries) are left open in the page's
+# cached copy and filled at each request, from HTML kept under the token (so written once
+# per change, however many pages show it).
+_holes = contextvars.ContextVar("page_cache_holes", default=None)  # of the page being kept
+FILLERS = {}
+
+
+def filled_later(name: str):
+    """Registers the function that writes a hole's HTML (from its arguments) at a request."""
+
+    def register(function):
+        FILLERS[name] = function
+        return function
+
+    return register
+
+
+def hole(name: str, *args, html: str) -> str:
+    """`html` in place; in a page of one scope that is being kept, a mark that each request
+    replaces with FILLERS[name](*args) as things then stand (the same HTML as `html`, given
+    the same data)."""
+    holes = _holes.get()
+    if holes is None:
+        return html
+    mark = f"<!--hole:{uuid.uuid4().hex}-->"
+    holes.append((mark, name, args, str(html)))
+    return mark_safe(mark)
+
+
+def _filled(content: bytes, holes, token: str) -> bytes:
+    """The page with its holes filled: with the HTML the render wrote (kept for the other
+    pages), or else with the HTML kept under the token, or else written now."""
+    for mark, name, args, *written in holes:
+        key = f"hole:v1:{_as_read(token)}:{name}:{':'.join(map(str, args))}"
+        if written:
+            html = written[0]
+            keep(key, html)
+        elif (html := read(key)) is None:
+            html = str(FILLERS[name](*args))
+            keep(key, html)
+        content = content.replace(mark.encode(), html.encode())
+    return content
+
+
+def of_country(code: str):
+    """The scope of the pages of one country (by its code)."""
+    from tracker.models import Country, ScopedRevision
+
+    return ScopedRevision.Kind.COUNTRY, Country.objects.filter(code=code).values("pk")[:1]
+
+
+def of_recommendation(code: str):
+    """The scope of the pages of one recommendation (by its code)."""
+    from consultations.models import Recommendation
+    from tracker.models import ScopedRevision
+
+    pk = Recommendation.objects.filter(code=code).values("pk")[:1]
+    return ScopedRevision.Kind.RECOMMENDATION, pk
+
+
+def kept_under(scope=None) -> str:
+    """The token the pages of this scope (of_country, of_recommendation; None: the others)
+    are kept under now."""
+    return _revision(scope)[1]
+
+
+def _revision(scope) -> tuple[str, str, "dt.datetime | None"]:
+    """The token, the token the page is kept under and when that last changed, in one
+    query: the token itself; or, for a page of one country or recommendation, the wide
+    token with the token of the country or recommendation."""
+    from tracker.models import PublicRevision, ScopedRevision
+
+    if scope is None:
+        token, changed_at = current_revision()
+        return token, token, changed_at
+    kind, key = scope
+    scoped = ScopedRevision.objects.filter(kind=kind, key=Subquery(key))
+    row = (
+        PublicRevision.objects.order_by("pk")
+        .annotate(
+            scoped=Subquery(scoped.values("token")[:1]),
+            scoped_at=Subquery(scoped.values("changed_at")[:1]),
+        )
+        .values_list("token", "wide_token", "wide_changed_at", "scoped", "scoped_at")
+        .first()
+    )
+    if row is None:
+        bump()
+        return _revision(scope)
+    token, wide, wide_at, scoped, scoped_at = row
+    changed_at = max((moment for moment in (wide_at, scoped_at) if moment), default=None)
+    return token, f"{wide}.{scoped or ''}", changed_at
 
 
 # Stampede: after a change, the first request for a page renders it while the others for
@@ -183,9 +319,15 @@ def key_for(request, token: str, kind: str = "page") -> str:
     # a restart does not keep pages from before they changed.
     shown = (settings.DATA_LICENCE_NAME, settings.DATA_LICENCE_URL, settings.PUBLIC_CONTACT_EMAIL)
     path = hashlib.sha256(repr((request.get_full_path(), shown)).encode()).hexdigest()
+    return f"{kind}:v3:{_as_read(token)}:{path}"
+
+
+def _as_read(token: str) -> str:
+    """The token, with what else a page depends on: its language and calendar, the time
+    zone and the day."""
     zone = timezone.get_current_timezone_name()
     language = get_language() + ("-be" if buddhist_era() else "")  # Thai, Buddhist Era years
-    return f"{kind}:v2:{token}:{language}:{zone}:{timezone.localdate()}:{path}"
+    return f"{token}:{language}:{zone}:{timezone.localdate()}"
 
 
 def read(key: str):
@@ -242,11 +384,14 @@ def csrf_placeholder(request) -> dict:
 # What the public pages show: a save or delete of any of these changes the token. --------
 
 
-def _changed(sender, instance=None, **kwargs) -> None:
+def _changed(sender, instance=None, signal=None, created=False, **kwargs) -> None:
     # Records that know whether the public sees the change (updates under review, internal
-    # evidence, deadlines waiting for their update) say so; anything else counts.
-    if not _bulk.get() and getattr(instance, "public_changed", True):
-        bump()
+    # evidence, deadlines waiting for their update) say so; anything else counts. Those
+    # that know it changes one commitment's progress alone say which (changed_scope).
+    if _bulk.get() or not getattr(instance, "public_changed", True):
+        return
+    scope = getattr(instance, "changed_scope", None)
+    bump(scope and scope(created=created, deleting=signal is post_delete))
 
 
 def _tags_changed(sender, action, **kwargs) -> None:

@@ -14,9 +14,11 @@ from django.utils.translation import get_language, gettext, pgettext
 from consultations.models import Consultation, Recommendation, Targets
 from tracker import (
     briefs,
+    comparison,
     downloads,
     exports,
     links,
+    page_cache,
     permissions,
     report_pages,
     spreadsheets,
@@ -24,7 +26,7 @@ from tracker import (
     trends,
 )
 from tracker.charts import stacked_bars
-from tracker.filters import CommitmentFilter, RecommendationFilter
+from tracker.filters import CommitmentFilter, RecommendationFilter, country_code
 from tracker.models import (
     WITH_PROGRESS,
     Commitment,
@@ -154,7 +156,13 @@ def how_it_works(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/how_it_works.html", {"text": text})
 
 
-@public_page
+def _country_facet(request: HttpRequest):
+    """A table of one country's commitments shows no other's progress."""
+    code = country_code(request.GET.get("country", ""))
+    return page_cache.of_country(code) if code else None
+
+
+@public_page(scope=_country_facet)
 def progress_table(request: HttpRequest) -> HttpResponse:
     return _progress_page(
         request, CommitmentFilter(request.GET, queryset=Commitment.objects.with_progress())
@@ -259,7 +267,7 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@public_page
+@public_page(scope=lambda request, code: page_cache.of_recommendation(code))
 def recommendation_detail(request: HttpRequest, code: str) -> HttpResponse:
     recommendation = get_object_or_404(
         Recommendation.objects.select_related("consultation", "paragraph__consultation"),
@@ -310,7 +318,7 @@ def country_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/country_list.html", context)
 
 
-@public_page
+@public_page(scope=lambda request, iso: page_cache.of_country(iso.upper()))
 def country_detail(request: HttpRequest, iso: str) -> HttpResponse:
     if iso != iso.lower():
         raise Http404
@@ -338,20 +346,17 @@ def country_detail(request: HttpRequest, iso: str) -> HttpResponse:
         .order_by("-date", "-pk"),
         LIST_SIZE,
     )
-    code = country.code.code.lower()
     context = {
         "country": country,
         "figures": figures,
-        "region": region,
+        # What it shows of all countries: filled afresh at each request (tracker.comparison).
+        "region_share": page_cache.hole("region-share", html=comparison.region_share(region)),
+        "comparison_chart": page_cache.hole(
+            "comparison", country.pk, html=comparison.chart(country, figures, region)
+        ),
         "with_progress": WITH_PROGRESS,
         "page": _commitments_page(request, commitments, figures.total),
         "status_counts": [(s, label, figures.counts[s]) for s, label in Status.choices],
-        "comparison_chart": stacked_bars(
-            [
-                (country.name, figures, _progress_url(country=code)),
-                (gettext("All countries"), region, reverse("tracker:progress_table")),
-            ]
-        ),
         "trend_chart": stacked_bars(
             [(label, quarter, "") for label, quarter in trends.quarterly(country.pk)]
         ),

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from consultations.models import GcmObjective, Recommendation
-from tests.factories import make_deadline, make_evidence, make_update
+from tests.factories import make_commitment, make_deadline, make_evidence, make_update
 from tests.pages import public_urls
 from tracker import page_cache, review
 from tracker.models import ProgressUpdate
@@ -249,14 +249,24 @@ def test_pages_are_served_when_the_cache_fails(client, published, monkeypatch, c
 # --- a stampede after a change -----------------------------------------------------------
 
 
-def rendering_elsewhere(client, path: str) -> str:
-    """Take the render lock of the page under the current token, as another worker
-    rendering it would; returns the lock's key."""
-    from django.core.cache import cache
+def r31_key() -> str:
+    """Where the page of BM22-R31 is kept now."""
     from django.test import RequestFactory
 
-    request = RequestFactory().get(path)
-    key = page_cache.key_for(request, page_cache.current_token())
+    scope = page_cache.of_recommendation("BM22-R31")
+    return page_cache.key_for(RequestFactory().get(R31), page_cache.kept_under(scope))
+
+
+R31 = "/recommendations/BM22-R31/"
+
+
+def rendering_elsewhere(client, path: str) -> str:
+    """Take the render lock of the page of BM22-R31 under the current token, as another
+    worker rendering it would; returns the lock's key."""
+    from django.core.cache import cache
+
+    assert path == R31
+    key = r31_key()
     lock = f"rendering:{key}"
     assert cache.add(lock, True, 30)
     return lock
@@ -291,7 +301,6 @@ def test_a_visitor_waits_for_the_page_another_request_is_rendering(client, publi
     import threading
 
     from django.core.cache import cache
-    from django.test import RequestFactory
 
     path = "/recommendations/BM22-R31/"
     client.get(path)
@@ -301,12 +310,146 @@ def test_a_visitor_waits_for_the_page_another_request_is_rendering(client, publi
     lock = rendering_elsewhere(client, path)
     settings.PUBLIC_PAGE_STALE_SECONDS = 0
     settings.PUBLIC_PAGE_WAIT_SECONDS = 10
-    key = page_cache.key_for(RequestFactory().get(path), page_cache.current_token())
+    key = r31_key()
 
     def the_other_request_finishes():
-        cache.set(key, (b"<p>rendered by the other worker</p>", {}), 60)
+        cache.set(key, (b"<p>rendered by the other worker</p>", {}, ()), 60)
         cache.delete(lock)
 
     threading.Timer(0.3, the_other_request_finishes).start()
     # The visitor's request waited for it rather than rendering the page a second time.
     assert client.get(path).text == "<p>rendered by the other worker</p>"
+
+
+# --- the pages of one country or recommendation -----------------------------------------
+
+SCOPED = {
+    "kh": "/countries/kh/",
+    "th": "/countries/th/",
+    "r31": "/recommendations/BM22-R31/",
+    "r32": "/recommendations/BM22-R32/",
+    "kh table": "/progress/?country=kh&status=planned",
+    "th table": "/progress/?country=Thailand",
+}
+
+
+# What a page served from the cache reads: the tokens (of a country or recommendation, by
+# its code), and for the holes of a country's page, the countries' figures.
+READ_BY_A_KEPT_PAGE = {
+    "tracker_publicrevision",
+    "tracker_scopedrevision",
+    "consultations_recommendation",
+    "tracker_tally",
+    "tracker_country",
+}
+
+
+def rendered_afresh(client, url: str) -> bool:
+    """Whether the view ran: the page used a template, or read more than a page from the
+    cache reads."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    tables = (re.findall(r'(?:FROM|JOIN) "(\w+)"', q["sql"]) for q in queries.captured_queries)
+    read = {table for found in tables for table in found}
+    return bool(response.templates) or bool(read - READ_BY_A_KEPT_PAGE)
+
+
+def test_a_change_of_one_commitment_renews_only_the_pages_that_show_it(client, published, settings):
+    urls = [*public_urls(published), *SCOPED.values()]
+    before = {url: page(client, url) for url in urls}
+    assert [url for url in urls if rendered_afresh(client, url)] == []
+
+    update = make_update(
+        published.kh_32, published.focal_kh, status="planned", narrative="Pilot decree signed."
+    )
+    review.accept(update, by=published.staff, seen_version=update.version)
+
+    # What every page shows is what a fresh render shows...
+    renewed = {url for url in urls if rendered_afresh(Client(), url)}
+    for url in urls:
+        assert page(client, url) == fresh(url, settings), url
+    # ...but the pages of Thailand and of R31 were not rendered again.
+    assert renewed == set(urls) - {SCOPED["th"], SCOPED["r31"], SCOPED["th table"]}
+    # Thailand's page is the one from the cache, with all countries' figures filled in anew.
+    th = page(client, SCOPED["th"])
+    assert th != before[SCOPED["th"]]
+    assert "Pilot decree signed." not in th
+    comparison = re.search(
+        r'<figure class="chart" aria-labelledby="comparison-chart.*?</figure>', th, re.S
+    )
+    assert comparison.group(0) != re.search(
+        r'<figure class="chart" aria-labelledby="comparison-chart.*?</figure>',
+        before[SCOPED["th"]],
+        re.S,
+    ).group(0)
+    assert page(client, SCOPED["r31"]) == before[SCOPED["r31"]]
+    assert page(client, SCOPED["th table"]) == before[SCOPED["th table"]]
+    assert "Pilot decree signed." in commitment_row(page(client, SCOPED["r32"]), "kh")
+
+
+def test_whatever_is_not_one_commitment_s_progress_renews_every_page(client, published, settings):
+    from tracker.models import Commitment
+
+    urls = [*public_urls(published), *SCOPED.values()]
+
+    def renews_all(action) -> None:
+        for url in urls:
+            page(client, url)
+        action()
+        renewed = [url for url in urls if rendered_afresh(Client(), url)]
+        for url in urls:
+            assert page(client, url) == fresh(url, settings), url
+        assert set(urls) - set(renewed) == set()  # none was served as it was
+
+    kh_31, staff = published.kh_31, published.staff
+    # Demonstration data puts a notice on every page.
+    renews_all(lambda: make_update(kh_31, staff, narrative="Demo", is_demo=True))
+    assert "Demonstration data." in page(client, SCOPED["th"])
+    # A commitment made, moved or deleted changes other pages' lists.
+    r33, r34 = Recommendation.objects.exclude(code__in=["BM22-R31", "BM22-R32"])[:2]
+    renews_all(lambda: make_commitment(r33, published.thailand))
+    moved = Commitment.objects.get(recommendation=r33)
+    moved.recommendation = r34
+    renews_all(moved.save)
+    renews_all(Commitment.objects.get(pk=moved.pk).delete)
+    evidence = kh_31.evidence.get(title="Public circular")
+    evidence.commitment = published.kh_32
+    renews_all(evidence.save)
+    renews_all(published.thailand.save)
+    recommendation = Recommendation.objects.get(code="BM22-R31")
+    renews_all(lambda: recommendation.gcm_objectives.add(GcmObjective.objects.get(number=1)))
+
+
+def test_what_one_commitment_s_progress_changes_keeps_the_other_pages(published):
+    from tracker.models import PublicRevision, ScopedRevision
+
+    def scope_of(action):
+        wide = PublicRevision.objects.get().wide_token
+        before = {
+            (kind, key): token
+            for kind, key, token in ScopedRevision.objects.values_list("kind", "key", "token")
+        }
+        action()
+        assert PublicRevision.objects.get().wide_token == wide
+        after = {
+            (kind, key): token
+            for kind, key, token in ScopedRevision.objects.values_list("kind", "key", "token")
+        }
+        return {scope for scope, token in after.items() if before.get(scope) != token}
+
+    kh_31, staff = published.kh_31, published.staff
+    expected = {("country", published.cambodia.pk), ("recommendation", kh_31.recommendation_id)}
+    assert scope_of(lambda: make_update(kh_31, staff, narrative="Accepted")) == expected
+    assert (
+        scope_of(lambda: make_evidence(kh_31, staff, title="Decree", visibility="public"))
+        == expected
+    )
+    assert scope_of(lambda: make_deadline(kh_31, staff, due_date=dt.date(2030, 1, 1))) == expected
+    kh_31.refresh_from_db()
+    kh_31.lead_agency = "Ministry of Labour"
+    assert scope_of(kh_31.save) == expected
+    assert scope_of(lambda: kh_31.evidence.get(title="Decree").delete()) == expected
