@@ -90,7 +90,7 @@ def empty_redis() -> dict[str, str]:
     try:
         redis.Redis.from_url(REDIS_URL).flushdb()
     except redis.RedisError as error:
-        raise SystemExit(f"The two-host run needs Redis at {REDIS_URL}: {error}") from None
+        raise SystemExit(f"The load test needs Redis at {REDIS_URL}: {error}") from None
     return {"REDIS_URL": REDIS_URL}
 
 

@@ -10,7 +10,8 @@ recommendation, country and filtered progress pages, so that cached and fresh re
 mix; each focal point signs in to the admin and submits
 updates on its own country's commitments the way the form in a browser does; each
 reviewer opens the review queue and accepts one of the updates waiting in it, which
-renews every cached public page (the stampede the page cache must withstand). Runs for
+renews the cached public pages that show it (the stampede the page cache must withstand).
+The page cache is in Redis (LOAD_REDIS_URL, a database of its own, emptied first). Runs for
 --seconds (60 by default), each client bounded in requests too. Prints requests, errors,
 median and p99 latency for each kind of client, and whether the server ever reported
 "database is locked". Exits with status 1 on any error.
@@ -57,7 +58,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import PORT, django_setup, start_server
-from hosts import BUCKET, REDIS_URL, start_hosts, stop
+from hosts import BUCKET, REDIS_URL, empty_redis, start_hosts, stop
 
 VISITORS = 50
 FOCAL_POINTS = 5
@@ -679,8 +680,10 @@ def main() -> None:
                     checks = Checks(ports, stale)
                 else:
                     log = stack.enter_context((Path(folder) / "gunicorn.log").open("w"))
-                    cache = str(Path(folder) / "cache")  # the page cache, gone with the run
-                    stack.callback(stop, start_server(options.workers, log, CACHE_DIR=cache))
+                    # The page cache in Redis, emptied first, as with two hosts: at this
+                    # scale (thousands of pages) the cache in files lists its folder at
+                    # every write and drops pages at random once it holds CACHE_ENTRIES.
+                    stack.callback(stop, start_server(options.workers, log, **empty_redis()))
                     ports = [PORT]
                 tallies, elapsed = run_clients(
                     ports, paths, accounts, staff, options.seconds, checks
@@ -713,7 +716,10 @@ def main() -> None:
             "between A and B"
         )
     else:
-        print(clients + f"gunicorn with {options.workers} workers on 127.0.0.1")
+        print(
+            clients + f"gunicorn with {options.workers} workers on 127.0.0.1, the page cache "
+            f"in Redis ({REDIS_URL})"
+        )
     print(
         f"Visitors: half the requests to {len(paths[0])} front pages, half to "
         f"{len(set(paths[1]))} other pages (recommendations, countries, filtered progress)"
@@ -726,7 +732,7 @@ def main() -> None:
                 print(tally.line(f"  {label} :{port}", elapsed))
     where = "the hosts' and the worker's logs" if two else "the server log"
     print(
-        f"Updates submitted: {submitted}; accepted (each renewing every cached page): "
+        f"Updates submitted: {submitted}; accepted (each renewing the cached pages that show it): "
         f"{accepted}; 'database is locked' in {where}: {locked}"
     )
     problems = [error for kind in tallies.values() for tally in kind for error in tally.errors]

@@ -869,11 +869,17 @@ class ProgressUpdate(TracksPublicChanges, models.Model):
         return self._values_of(values)["accepted_at"] is not None
 
     def changed_scope(self, *, created: bool, deleting: bool) -> tuple[int, int] | None:
-        # Demonstration data, made or removed, puts on or takes off every page's notice.
-        was_demo = self._loaded is not None and self._values_of(self._loaded)["is_demo"]
-        if self.is_demo or was_demo:
+        if self.changes_demo_notice(created=created, deleting=deleting):
             return None
         return super().changed_scope(created=created, deleting=deleting)
+
+    def changes_demo_notice(self, *, created: bool, deleting: bool) -> bool:
+        """Whether this save or delete may put on or take off the notice every page shows
+        while the site holds demonstration updates (of any state: see
+        tracker.context_processors.demo_data)."""
+        if created or deleting:
+            return self.is_demo
+        return self._loaded is None or self._values_of(self._loaded)["is_demo"] != self.is_demo
 
     @property
     def is_public(self) -> bool:

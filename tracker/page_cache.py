@@ -12,9 +12,9 @@ their own (tracker.models.ScopedRevision). A change of one commitment's progress
 status, an update accepted or withdrawn, evidence, a deadline: `changed_scope` of the
 record) replaces the token and the tokens of its country and recommendation, not the wide
 token: the pages of other countries and recommendations stay cached. Anything else (a
-commitment made, moved or deleted, demonstration data, the report, a country, writes in
-bulk) replaces the wide token too. The few parts of a country's page that show all
-countries are holes, filled at each request (`hole`).
+commitment made, moved or deleted, demonstration updates made or removed, the report, a
+country, writes in bulk) replaces the wide token too. The few parts of a country's page
+that show all countries are holes, filled at each request (`hole`).
 
 The pages are the same for every visitor but for the CSRF token of the language form
 (shown when more than one language is set up): it is cached as a placeholder and filled
@@ -388,10 +388,17 @@ def _changed(sender, instance=None, signal=None, created=False, **kwargs) -> Non
     # Records that know whether the public sees the change (updates under review, internal
     # evidence, deadlines waiting for their update) say so; anything else counts. Those
     # that know it changes one commitment's progress alone say which (changed_scope).
-    if _bulk.get() or not getattr(instance, "public_changed", True):
+    if _bulk.get():
+        return
+    deleting = signal is post_delete
+    if not getattr(instance, "public_changed", True):
+        # Unseen, but for the notice that the site holds demonstration data.
+        demo = getattr(instance, "changes_demo_notice", None)
+        if demo and demo(created=created, deleting=deleting):
+            bump()
         return
     scope = getattr(instance, "changed_scope", None)
-    bump(scope and scope(created=created, deleting=signal is post_delete))
+    bump(scope and scope(created=created, deleting=deleting))
 
 
 def _tags_changed(sender, action, **kwargs) -> None:

@@ -406,9 +406,11 @@ def test_whatever_is_not_one_commitment_s_progress_renews_every_page(client, pub
         assert set(urls) - set(renewed) == set()  # none was served as it was
 
     kh_31, staff = published.kh_31, published.staff
-    # Demonstration data puts a notice on every page.
-    renews_all(lambda: make_update(kh_31, staff, narrative="Demo", is_demo=True))
+    # Demonstration data puts a notice on every page, even while it waits for review.
+    assert "Demonstration data." not in page(client, SCOPED["th"])
+    renews_all(lambda: make_update(kh_31, published.focal_kh, narrative="Draft", is_demo=True))
     assert "Demonstration data." in page(client, SCOPED["th"])
+    renews_all(lambda: make_update(kh_31, staff, narrative="Demo", is_demo=True))
     # A commitment made, moved or deleted changes other pages' lists.
     r33, r34 = Recommendation.objects.exclude(code__in=["BM22-R31", "BM22-R32"])[:2]
     renews_all(lambda: make_commitment(r33, published.thailand))
@@ -449,6 +451,10 @@ def test_what_one_commitment_s_progress_changes_keeps_the_other_pages(published)
         == expected
     )
     assert scope_of(lambda: make_deadline(kh_31, staff, due_date=dt.date(2030, 1, 1))) == expected
+    # Demonstration data already there, accepted: only its commitment's pages change.
+    demo = make_update(kh_31, published.focal_kh, narrative="Demo", is_demo=True)
+    accept = review.accept
+    assert scope_of(lambda: accept(demo, by=staff, seen_version=demo.version)) == expected
     kh_31.refresh_from_db()
     kh_31.lead_agency = "Ministry of Labour"
     assert scope_of(kh_31.save) == expected
