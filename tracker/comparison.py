@@ -44,5 +44,7 @@ def _region_share_now() -> str:
 @page_cache.filled_later("comparison")
 def _chart_now(country_id: int) -> str:
     by_country = stats.by_country()
-    country = Country.objects.get(pk=country_id)
+    country = Country.objects.filter(pk=country_id).first()
+    if country is None:  # removed since the page was read: its next request renews it
+        return ""
     return chart(country, by_country.get(country_id, Figures.empty()), stats.region(by_country))
