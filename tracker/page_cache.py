@@ -33,7 +33,6 @@ from functools import partial, wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -229,7 +228,7 @@ def of_country(code: str):
     """The scope of the pages of one country (by its code)."""
     from tracker.models import Country, ScopedRevision
 
-    return ScopedRevision.Kind.COUNTRY, Country.objects.filter(code=code).values("pk")[:1]
+    return ScopedRevision.Kind.COUNTRY, Country, code
 
 
 def of_recommendation(code: str):
@@ -237,8 +236,7 @@ def of_recommendation(code: str):
     from consultations.models import Recommendation
     from tracker.models import ScopedRevision
 
-    pk = Recommendation.objects.filter(code=code).values("pk")[:1]
-    return ScopedRevision.Kind.RECOMMENDATION, pk
+    return ScopedRevision.Kind.RECOMMENDATION, Recommendation, code
 
 
 def kept_under(scope=None) -> str:
@@ -250,29 +248,40 @@ def kept_under(scope=None) -> str:
 def _revision(scope) -> tuple[str, str, "dt.datetime | None"]:
     """The token, the token the page is kept under and when that last changed, in one
     query: the token itself; or, for a page of one country or recommendation, the wide
-    token with the token of the country or recommendation."""
+    token with the token of the country or recommendation. (Written in SQL: the same
+    query through the ORM, with its two subqueries, took 1 ms to put together, against
+    0.1 ms to run; a cached page costs about 1 ms in all.)"""
     from tracker.models import PublicRevision, ScopedRevision
 
     if scope is None:
         token, changed_at = current_revision()
         return token, token, changed_at
-    kind, key = scope
-    scoped = ScopedRevision.objects.filter(kind=kind, key=Subquery(key))
-    row = (
-        PublicRevision.objects.order_by("pk")
-        .annotate(
-            scoped=Subquery(scoped.values("token")[:1]),
-            scoped_at=Subquery(scoped.values("changed_at")[:1]),
-        )
-        .values_list("token", "wide_token", "wide_changed_at", "scoped", "scoped_at")
-        .first()
+    kind, model, code = scope
+    name = connection.ops.quote_name
+    sql = (
+        "SELECT p.token, p.wide_token, p.wide_changed_at, s.token, s.changed_at "
+        f"FROM {name(PublicRevision._meta.db_table)} p "
+        f"LEFT JOIN {name(ScopedRevision._meta.db_table)} s ON s.kind = %s AND s.{name('key')} "
+        f"= (SELECT id FROM {name(model._meta.db_table)} WHERE code = %s) "
+        "ORDER BY p.id LIMIT 1"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [kind, code])
+        row = cursor.fetchone()
     if row is None:
         bump()
         return _revision(scope)
     token, wide, wide_at, scoped, scoped_at = row
-    changed_at = max((moment for moment in (wide_at, scoped_at) if moment), default=None)
-    return token, f"{wide}.{scoped or ''}", changed_at
+    moments = [_aware(moment) for moment in (wide_at, scoped_at) if moment]
+    return token, f"{wide}.{scoped or ''}", max(moments, default=None)
+
+
+def _aware(moment) -> "dt.datetime":
+    """A moment as the database gives it to SQL written by hand: SQLite's in UTC, without
+    its time zone (the ORM adds it)."""
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    return timezone.make_aware(moment, dt.UTC) if timezone.is_naive(moment) else moment
 
 
 # Stampede: after a change, the first request for a page renders it while the others for
