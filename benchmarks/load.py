@@ -9,7 +9,8 @@ half of them front pages (dashboard, lists, report) and half a long tail of 800
 recommendation, country and filtered progress pages, so that cached and fresh renders
 mix; each focal point signs in to the admin and submits
 updates on its own country's commitments the way the form in a browser does; each
-reviewer opens the review queue and accepts one of the updates waiting in it, which
+reviewer opens the review queue (its last page: the newest updates, the focal points')
+and accepts one of the updates waiting in it, which
 renews the cached public pages that show it (the stampede the page cache must withstand).
 The page cache is in Redis (LOAD_REDIS_URL, a database of its own, emptied first). Runs for
 --seconds (60 by default), each client bounded in requests too. Prints requests, errors,
@@ -515,12 +516,12 @@ def signed_in(username: str, port: int) -> Browser:
 def reviewer(
     port: int, tally: Tally, deadline: float, username: str, checks: Checks | None
 ) -> None:
-    """Opens the review queue, then accepts one of the updates waiting in it (each
-    acceptance changes what the public sees: every cached page is renewed). An update the
-    review refuses to accept (an "implemented" status without public evidence, as many of
-    the synthetic ones are) is left for the next one. With two hosts, reviewers open the
-    queue's last page (the newest updates: the focal points') and check each update of
-    the load test they accept on the other host (`Checks.acceptance`)."""
+    """Opens the review queue's last page (the newest updates: the focal points'), then
+    accepts one of the updates waiting in it (each acceptance changes what the public sees:
+    the cached pages that show it are renewed). An update the review refuses to accept (an
+    "implemented" status without public evidence, as many of the synthetic ones are) is
+    left for the next one. With two hosts, reviewers check each update of the load test
+    they accept on the other host (`Checks.acceptance`)."""
     rng = random.Random(username)
     latencies, errors = [], []
     try:
@@ -528,7 +529,7 @@ def reviewer(
     except (OSError, http.client.HTTPException, RuntimeError, AttributeError) as error:
         tally.add([], [f"{username} could not sign in: {error!r}"])
         return
-    queue = "/review/?page=1000000" if checks else "/review/"  # past the end: the last page
+    queue = "/review/?page=1000000"  # past the end: the last page
     while time.monotonic() < deadline and len(latencies) < 2_000:
         try:
             status, _location, text, elapsed = browser.request("GET", queue)

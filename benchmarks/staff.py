@@ -4,10 +4,10 @@
 Network staff (bench.staff, signed in through the admin's own sign-in form) open, from
 CONNECTIONS keep-alive connections to gunicorn on 127.0.0.1, the commitment list unfiltered
 and with a filter and a search, the progress updates waiting for review in the admin, the
-review queue, and the admin's form for adding an update (which lists every commitment staff
-may choose: all 50,000); each line gives requests per second, the median and the 99th
-percentile, and the queries one request makes (counted in this process with Django's test
-client).
+review queue (its first and last pages), and the admin's form for adding an update (which
+lists every commitment staff may choose: all 50,000); each line gives requests per second,
+the median and the 99th percentile, and the queries one request makes (counted in this
+process with Django's test client).
 """
 
 import os
@@ -53,6 +53,7 @@ def paths() -> list[tuple[str, str]]:
             f"/admin/tracker/progressupdate/?review_state__exact={waiting}",
         ),
         ("review queue", "/review/"),
+        ("review queue, last page", "/review/?page=1000000"),
         ("add an update (admin)", f"/admin/tracker/progressupdate/add/?commitment={commitment.pk}"),
     ]
 

@@ -386,6 +386,28 @@ def test_review_queue_lists_waiting_updates_oldest_first(
     assert [u.pk for u in page.context["page"]] == [older.pk, newer.pk]
 
 
+def test_the_review_queue_s_last_page_lists_the_newest_updates_in_order(
+    staff_client, world, monkeypatch, django_assert_max_num_queries
+):
+    from tracker.reporting import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    commitments = [world.kh_31, world.th_31, world.kh_32, world.th_32, world.kh_31]
+    focal = {world.cambodia: world.focal_kh, world.thailand: world.focal_th}
+    updates = [make_update(commitment, focal[commitment.country]) for commitment in commitments]
+    counts = []
+    for number in ("1", "2", "1000000"):  # past the end: the last page
+        with django_assert_max_num_queries(8) as captured:
+            page = staff_client.get(reverse("tracker:review_queue"), {"page": number})
+        counts.append(len(captured.captured_queries))
+        assert page.status_code == 200
+    assert counts[0] == counts[2]
+    assert [u.pk for u in page.context["page"]] == [updates[4].pk]
+    assert review_url(updates[4]) in page.text
+    assert review_url(updates[3]) not in page.text
+    assert "Page 3 of 3" in page.text
+
+
 def test_a_new_focal_point_carries_on_what_their_predecessor_left(client, world):
     from tests.factories import make_focal_point
     from tracker import roles

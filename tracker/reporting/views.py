@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from tracker import permissions, review, time_zones
+from tracker import paging, permissions, review, time_zones
 from tracker.models import (
     Commitment,
     Deadline,
@@ -152,7 +152,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         .select_related("commitment__recommendation", "commitment__country", "author")
         .order_by("created_at", "pk")
     )
-    page = Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paging.page_by_ids(request.GET.get("page"), waiting, PAGE_SIZE)
     return _render(request, "review_queue.html", {"page": page})
 
 
