@@ -318,8 +318,10 @@ def country_detail(request: HttpRequest, iso: str) -> HttpResponse:
     if iso != iso.lower():
         raise Http404
     country = get_object_or_404(Country, code=iso.upper())
+    # The oldest consultation first, by the copies of its date and the paragraph's number
+    # each recommendation keeps (RecommendationQuerySet.keep_order): one join, not three.
     commitments = country.commitments.with_progress().order_by(
-        "recommendation__consultation__date", "recommendation__paragraph__number"
+        "recommendation__consultation_date", "recommendation__paragraph_number", "pk"
     )
     by_country = stats.by_country()
     figures = by_country.get(country.pk, Figures.empty())
