@@ -4,6 +4,7 @@ import datetime as dt
 import functools
 import hashlib
 import secrets
+import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -83,6 +84,27 @@ STATUSES = tuple(Status.values)
 SHOWING_PROGRESS = tuple(Status.showing_progress())
 
 
+def status_scope_key(status: str) -> int:
+    """A status (or WITH_PROGRESS) as the key of its ScopedRevision: a checksum of its
+    name, which no reordering of the statuses changes."""
+    return zlib.crc32(status.encode())
+
+
+def progress_scopes(country: int, recommendation: int, statuses) -> list[tuple[str, int]]:
+    """The scopes (ScopedRevision kind and key) of the pages a change of one commitment's
+    progress shows on: its country's, its recommendation's, and the progress tables of its
+    status before and after (and of every status with progress, when either is one)."""
+    shown = set(statuses)
+    if shown & set(SHOWING_PROGRESS):
+        shown.add(WITH_PROGRESS)
+    kind = ScopedRevision.Kind
+    return [
+        (kind.COUNTRY, country),
+        (kind.RECOMMENDATION, recommendation),
+        *((kind.STATUS, status_scope_key(status)) for status in sorted(shown)),
+    ]
+
+
 class ConcurrentEditError(Exception):
     """Someone else saved the record after this form was opened."""
 
@@ -135,18 +157,37 @@ class TracksPublicChanges:
             instance._loaded_commitment = values[read[2]]
         return instance
 
-    def changed_scope(self, *, created: bool, deleting: bool) -> tuple[int, int] | None:
-        """(country id, recommendation id) when this save or delete changes the progress of
-        one commitment and nothing else a public page shows: the pages of other countries
-        and recommendations stay cached (tracker.page_cache). None when it may change more,
-        or when what it was before is not known."""
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        # A change is measured against what the database holds now.
+        names = self._public_attnames()
+        if fields is None:
+            read = {*names, "commitment_id"}
+        else:
+            read = {self._meta.get_field(name).attname for name in fields}
+        if self._loaded is not None or read >= set(names):
+            before = self._loaded or (None,) * len(names)
+            self._loaded = tuple(
+                getattr(self, name) if name in read else value
+                for name, value in zip(names, before, strict=True)
+            )
+        if "commitment_id" in read:
+            self._loaded_commitment = getattr(self, "commitment_id", None)
+
+    def changed_scope(self, *, created: bool, deleting: bool) -> list[tuple[str, int]] | None:
+        """The scopes of the pages this save or delete changes (progress_scopes) when it
+        changes the progress of one commitment and nothing else a public page shows: the
+        pages of other countries, recommendations and statuses stay cached
+        (tracker.page_cache). None when it may change more, or when what it was before is
+        not known."""
         commitment = getattr(self, "commitment_id", None)
         if commitment is None or (not created and self._loaded is None):
             return None
         if not created and self._loaded_commitment != commitment:  # moved, or not known
             return None
-        found = Commitment.objects.filter(pk=commitment).values_list("country", "recommendation")
-        return found.first()
+        found = Commitment.objects.filter(pk=commitment)
+        found = found.values_list("country", "recommendation", "status").first()
+        return None if found is None else progress_scopes(*found[:2], [found[2]])
 
     @classmethod
     def _public_attnames(cls) -> tuple[str, ...]:
@@ -602,9 +643,10 @@ class Commitment(TracksPublicChanges, models.Model):
             self.public_changed_at = timezone.now()
         super().save(*args, **kwargs)
 
-    def changed_scope(self, *, created: bool, deleting: bool) -> tuple[int, int] | None:
-        """Its own country and recommendation, unless it is new, deleted or moved to
-        another country or recommendation (the pages of both would change)."""
+    def changed_scope(self, *, created: bool, deleting: bool) -> list[tuple[str, int]] | None:
+        """Its own country, recommendation and statuses (before and after), unless it is
+        new, deleted or moved to another country or recommendation (the pages of both
+        would change)."""
         if created or deleting or self._loaded is None:
             return None
         before = self._values_of(self._loaded)
@@ -613,7 +655,8 @@ class Commitment(TracksPublicChanges, models.Model):
             self.recommendation_id,
         ):
             return None
-        return self.country_id, self.recommendation_id
+        statuses = [before["status"], self.status]
+        return progress_scopes(self.country_id, self.recommendation_id, statuses)
 
     @staticmethod
     def named(code: str, country: str) -> str:
@@ -868,7 +911,7 @@ class ProgressUpdate(TracksPublicChanges, models.Model):
     def shows(self, values: tuple) -> bool:
         return self._values_of(values)["accepted_at"] is not None
 
-    def changed_scope(self, *, created: bool, deleting: bool) -> tuple[int, int] | None:
+    def changed_scope(self, *, created: bool, deleting: bool) -> list[tuple[str, int]] | None:
         if self.changes_demo_notice(created=created, deleting=deleting):
             return None
         return super().changed_scope(created=created, deleting=deleting)
@@ -1268,15 +1311,17 @@ class PublicRevision(models.Model):
 
 
 class ScopedRevision(models.Model):
-    """The token of the pages of one country or one recommendation: replaced, in the same
-    transaction, by every change of the progress of one of its commitments."""
+    """The token of the pages of one country, one recommendation or one status: replaced,
+    in the same transaction, by every change of the progress of one of its commitments."""
 
     class Kind(models.TextChoices):
         COUNTRY = "country"
         RECOMMENDATION = "recommendation"
+        STATUS = "status"  # the progress table of one status
 
     kind = models.CharField(max_length=20, choices=Kind)
-    key = models.BigIntegerField()  # the id of the country or recommendation
+    # The id of the country or recommendation; a status's status_scope_key.
+    key = models.BigIntegerField()
     token = models.CharField(max_length=32)
     changed_at = models.DateTimeField()
 

@@ -6,12 +6,13 @@ Every save or delete of a record a public page shows replaces the token in the s
 transaction, so the next request in any process renders afresh: an accepted update shows
 at once. Reading the token is the one query a cached page costs.
 
-The pages of one country or one recommendation (a country's or a recommendation's page,
-the progress table of one country) are kept instead under the "wide" token and a token of
-their own (tracker.models.ScopedRevision). A change of one commitment's progress (its
-status, an update accepted or withdrawn, evidence, a deadline: `changed_scope` of the
-record) replaces the token and the tokens of its country and recommendation, not the wide
-token: the pages of other countries and recommendations stay cached. Anything else (a
+The pages of one country, one recommendation or one status (a country's or a
+recommendation's page, the progress table of one country or of one status) are kept instead
+under the "wide" token and a token of their own (tracker.models.ScopedRevision). A change of
+one commitment's progress (its status, an update accepted or withdrawn, evidence, a
+deadline: `changed_scope` of the record) replaces the token and the tokens of its country,
+its recommendation and its statuses before and after, not the wide token: the pages of
+other countries, recommendations and statuses stay cached. Anything else (a
 commitment made, moved or deleted, demonstration updates made or removed, the report, a
 country, writes in bulk) replaces the wide token too. The few parts of a country's page
 that show all countries are holes, filled at each request (`hole`).
@@ -57,24 +58,23 @@ def current_token() -> str:
     return current_revision()[0]
 
 
-def bump(scope: tuple[int, int] | None = None) -> str:
-    """A new token: every cached public page is out of date; or, with `scope` (the ids of
-    a country and a recommendation, whose commitment's progress changed), every page but
-    those of the other countries and recommendations."""
+def bump(scopes: list[tuple[str, int]] | None = None) -> str:
+    """A new token: every cached public page is out of date; or, with `scopes` (of the
+    country, recommendation and statuses of a commitment whose progress changed:
+    models.progress_scopes), every page but those of other scopes."""
     from tracker.models import PublicRevision, ScopedRevision
 
     token, now = uuid.uuid4().hex, timezone.now()
-    wide = {} if scope else {"wide_token": token, "wide_changed_at": now}
+    wide = {} if scopes else {"wide_token": token, "wide_changed_at": now}
     if not PublicRevision.objects.update(token=token, changed_at=now, **wide):
         PublicRevision.objects.create(
             token=token, changed_at=now, wide_token=token, wide_changed_at=now
         )
-    if scope:
-        kinds = (ScopedRevision.Kind.COUNTRY, ScopedRevision.Kind.RECOMMENDATION)
+    if scopes:
         ScopedRevision.objects.bulk_create(
             [
                 ScopedRevision(kind=kind, key=key, token=token, changed_at=now)
-                for kind, key in zip(kinds, scope, strict=True)
+                for kind, key in scopes
             ],
             update_conflicts=True,
             unique_fields=["kind", "key"],
@@ -228,7 +228,7 @@ def of_country(code: str):
     """The scope of the pages of one country (by its code)."""
     from tracker.models import Country, ScopedRevision
 
-    return ScopedRevision.Kind.COUNTRY, Country, code
+    return ScopedRevision.Kind.COUNTRY, *_id_of(Country, code)
 
 
 def of_recommendation(code: str):
@@ -236,12 +236,25 @@ def of_recommendation(code: str):
     from consultations.models import Recommendation
     from tracker.models import ScopedRevision
 
-    return ScopedRevision.Kind.RECOMMENDATION, Recommendation, code
+    return ScopedRevision.Kind.RECOMMENDATION, *_id_of(Recommendation, code)
+
+
+def of_status(status: str):
+    """The scope of the progress tables of one status (or WITH_PROGRESS)."""
+    from tracker.models import ScopedRevision, status_scope_key
+
+    return ScopedRevision.Kind.STATUS, "%s", [status_scope_key(status)]
+
+
+def _id_of(model, code: str) -> tuple[str, list]:
+    """SQL for the id of the record of this code, and its parameters."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    return f"(SELECT id FROM {table} WHERE code = %s)", [code]
 
 
 def kept_under(scope=None) -> str:
-    """The token the pages of this scope (of_country, of_recommendation; None: the others)
-    are kept under now."""
+    """The token the pages of this scope (of_country, of_recommendation, of_status; None:
+    the others) are kept under now."""
     return _revision(scope)[1]
 
 
@@ -256,17 +269,16 @@ def _revision(scope) -> tuple[str, str, "dt.datetime | None"]:
     if scope is None:
         token, changed_at = current_revision()
         return token, token, changed_at
-    kind, model, code = scope
+    kind, key, params = scope
     name = connection.ops.quote_name
     sql = (
         "SELECT p.token, p.wide_token, p.wide_changed_at, s.token, s.changed_at "
         f"FROM {name(PublicRevision._meta.db_table)} p "
         f"LEFT JOIN {name(ScopedRevision._meta.db_table)} s ON s.kind = %s AND s.{name('key')} "
-        f"= (SELECT id FROM {name(model._meta.db_table)} WHERE code = %s) "
-        "ORDER BY p.id LIMIT 1"
+        f"= {key} ORDER BY p.id LIMIT 1"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [kind, code])
+        cursor.execute(sql, [kind, *params])
         row = cursor.fetchone()
     if row is None:
         bump()

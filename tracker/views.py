@@ -27,7 +27,12 @@ from tracker import (
     trends,
 )
 from tracker.charts import stacked_bars
-from tracker.filters import CommitmentFilter, RecommendationFilter, country_code
+from tracker.filters import (
+    STATUS_CHOICES,
+    CommitmentFilter,
+    RecommendationFilter,
+    country_code,
+)
 from tracker.models import (
     WITH_PROGRESS,
     Commitment,
@@ -151,13 +156,19 @@ def how_it_works(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/how_it_works.html", {"text": text})
 
 
-def _country_facet(request: HttpRequest):
-    """A table of one country's commitments shows no other's progress."""
-    code = country_code(request.GET.get("country", ""))
-    return page_cache.of_country(code) if code else None
+def _country_or_status(request: HttpRequest):
+    """A table of one country's commitments shows no other's progress; nor does a table of
+    the commitments of one status today (as of another day, a change of status today
+    changes no row, but the deadlines shown are today's)."""
+    if code := country_code(request.GET.get("country", "")):
+        return page_cache.of_country(code)
+    status = request.GET.get("status", "")
+    if status in dict(STATUS_CHOICES) and not request.GET.get("as_of"):
+        return page_cache.of_status(status)
+    return None
 
 
-@public_page(scope=_country_facet)
+@public_page(scope=_country_or_status)
 def progress_table(request: HttpRequest) -> HttpResponse:
     return _progress_page(
         request, CommitmentFilter(request.GET, queryset=Commitment.objects.with_progress())

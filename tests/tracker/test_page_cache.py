@@ -330,6 +330,11 @@ SCOPED = {
     "r32": "/recommendations/BM22-R32/",
     "kh table": "/progress/?country=kh&status=planned",
     "th table": "/progress/?country=Thailand",
+    "planned": "/progress/?status=planned",
+    "implemented": "/progress/?status=implemented&overdue=on",
+    "with progress": "/progress/?status=with_progress",
+    "not started": "/progress/?status=not_started",
+    "implemented then": "/progress/?status=implemented&as_of=2026-01-31",
 }
 
 
@@ -372,8 +377,10 @@ def test_a_change_of_one_commitment_renews_only_the_pages_that_show_it(client, p
     renewed = {url for url in urls if rendered_afresh(Client(), url)}
     for url in urls:
         assert page(client, url) == fresh(url, settings), url
-    # ...but the pages of Thailand and of R31 were not rendered again.
-    assert renewed == set(urls) - {SCOPED["th"], SCOPED["r31"], SCOPED["th table"]}
+    # ...but the pages of Thailand, of R31 and of the statuses it did not have or take
+    # were not rendered again.
+    kept = {SCOPED[name] for name in ("th", "r31", "th table", "implemented")}
+    assert renewed == set(urls) - kept
     # Thailand's page is the one from the cache, with all countries' figures filled in anew.
     th = page(client, SCOPED["th"])
     assert th != before[SCOPED["th"]]
@@ -388,6 +395,9 @@ def test_a_change_of_one_commitment_renews_only_the_pages_that_show_it(client, p
     ).group(0)
     assert page(client, SCOPED["r31"]) == before[SCOPED["r31"]]
     assert page(client, SCOPED["th table"]) == before[SCOPED["th table"]]
+    assert page(client, SCOPED["implemented"]) == before[SCOPED["implemented"]]
+    assert "Pilot decree signed." in page(client, SCOPED["planned"])
+    assert "Pilot decree signed." in page(client, SCOPED["with progress"])
     assert "Pilot decree signed." in commitment_row(page(client, SCOPED["r32"]), "kh")
 
 
@@ -427,7 +437,7 @@ def test_whatever_is_not_one_commitment_s_progress_renews_every_page(client, pub
 
 
 def test_what_one_commitment_s_progress_changes_keeps_the_other_pages(published):
-    from tracker.models import PublicRevision, ScopedRevision
+    from tracker.models import PublicRevision, ScopedRevision, status_scope_key
 
     def scope_of(action):
         wide = PublicRevision.objects.get().wide_token
@@ -444,7 +454,13 @@ def test_what_one_commitment_s_progress_changes_keeps_the_other_pages(published)
         return {scope for scope, token in after.items() if before.get(scope) != token}
 
     kh_31, staff = published.kh_31, published.staff
-    expected = {("country", published.cambodia.pk), ("recommendation", kh_31.recommendation_id)}
+    place = {("country", published.cambodia.pk), ("recommendation", kh_31.recommendation_id)}
+    progress = ("status", status_scope_key("with_progress"))
+
+    def of(*statuses):
+        return place | {("status", status_scope_key(s)) for s in statuses} | {progress}
+
+    expected = of("in_progress")
     assert scope_of(lambda: make_update(kh_31, staff, narrative="Accepted")) == expected
     assert (
         scope_of(lambda: make_evidence(kh_31, staff, title="Decree", visibility="public"))
@@ -459,3 +475,10 @@ def test_what_one_commitment_s_progress_changes_keeps_the_other_pages(published)
     kh_31.lead_agency = "Ministry of Labour"
     assert scope_of(kh_31.save) == expected
     assert scope_of(lambda: kh_31.evidence.get(title="Decree").delete()) == expected
+    # A new status: the tables of both statuses.
+    planned = of("in_progress", "planned")
+    assert scope_of(lambda: make_update(kh_31, staff, status="planned")) == planned
+    # Read again first: the change is measured against what the database holds then.
+    kh_31.refresh_from_db()
+    kh_31.status = "not_applicable"
+    assert scope_of(kh_31.save) == of("planned", "not_applicable")

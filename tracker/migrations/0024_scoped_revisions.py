@@ -31,7 +31,11 @@ class Migration(migrations.Migration):
                 (
                     "kind",
                     models.CharField(
-                        choices=[("country", "Country"), ("recommendation", "Recommendation")],
+                        choices=[
+                            ("country", "Country"),
+                            ("recommendation", "Recommendation"),
+                            ("status", "Status"),
+                        ],
                         max_length=20,
                     ),
                 ),
