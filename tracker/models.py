@@ -890,6 +890,13 @@ class ProgressUpdate(TracksPublicChanges, models.Model):
         verbose_name_plural = _("progress updates")
         indexes = [
             models.Index(fields=["review_state", "created_at"], name="update_review_idx"),
+            # The review queue's pages, however deep: the ids of the updates waiting, in
+            # order, from the index alone (tracker.paging).
+            models.Index(
+                fields=["created_at", "id"],
+                name="update_waiting_idx",
+                condition=Q(review_state="submitted"),
+            ),
             # The public pages' "latest accepted updates".
             models.Index(fields=["review_state", "-reviewed_at"], name="update_reviewed_idx"),
             # A commitment's accepted updates, newest first (timelines, refresh_status).
