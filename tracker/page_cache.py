@@ -132,10 +132,10 @@ def in_bulk() -> bool:
 def public_page(view=None, *, scope=None):
     """Serve the view's page from the cache while nothing it shows has changed.
 
-    `scope(request, *args, **kwargs)`, for a page that shows the progress of one country's
-    or one recommendation's commitments and no other's, gives that country or
-    recommendation (`of_country`, `of_recommendation`; None: every commitment's): the page
-    then stays cached through changes of other commitments' progress."""
+    `scope(request, *args, **kwargs)`, for a page that shows the progress of the
+    commitments of one country, one recommendation or one status and no other's, gives
+    that scope (`of_country`, `of_recommendation`, `of_status`; None: every commitment's):
+    the page then stays cached through changes of other commitments' progress."""
     if view is None:
         return partial(public_page, scope=scope)
 
@@ -179,10 +179,10 @@ def public_page(view=None, *, scope=None):
     return cached_view
 
 
-# Holes: the few parts of a page of one country (or recommendation) that show the progress
-# of others (a country's page compares it with all countries) are left open in the page's
-# cached copy and filled at each request, from HTML kept under the token (so written once
-# per change, however many pages show it).
+# Holes: the few parts of a page of one scope that show the progress of others (a
+# country's page compares it with all countries) are left open in the page's cached copy
+# and filled at each request, from HTML kept under the token (so written once per change,
+# however many pages show it).
 _holes = contextvars.ContextVar("page_cache_holes", default=None)  # of the page being kept
 FILLERS = {}
 
@@ -260,8 +260,8 @@ def kept_under(scope=None) -> str:
 
 def _revision(scope) -> tuple[str, str, "dt.datetime | None"]:
     """The token, the token the page is kept under and when that last changed, in one
-    query: the token itself; or, for a page of one country or recommendation, the wide
-    token with the token of the country or recommendation. (Written in SQL: the same
+    query: the token itself; or, for a page of one scope (a country, a recommendation, a
+    status), the wide token with the token of the scope. (Written in SQL: the same
     query through the ORM, with its two subqueries, took 1 ms to put together, against
     0.1 ms to run; a cached page costs about 1 ms in all.)"""
     from tracker.models import PublicRevision, ScopedRevision
