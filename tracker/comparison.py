@@ -20,11 +20,10 @@ def region_share(region: Figures) -> SafeString:
 
 def chart(country: Country, figures: Figures, region: Figures) -> SafeString:
     """The country's commitments by status, above all countries'."""
-    progress = links.path("tracker:progress_table")
     bars = charts.stacked_bars(
         [
-            (country.name, figures, f"{progress}?country={country.code.code.lower()}"),
-            (gettext("All countries"), region, progress),
+            (country.name, figures, links.progress(country=country.code.code.lower())),
+            (gettext("All countries"), region, links.path("tracker:progress_table")),
         ]
     )
     caption = gettext("Commitments of %(country)s and of all countries, by status")

@@ -2,6 +2,7 @@
 briefs and the API; and as its own pages link them (`path`)."""
 
 import functools
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import get_script_prefix, reverse
@@ -17,6 +18,11 @@ def path(name: str, *args) -> str:
 @functools.lru_cache(maxsize=20_000)
 def _path(name: str, args: tuple, language: str | None, prefix: str) -> str:
     return reverse(name, args=args)
+
+
+def progress(**query) -> str:
+    """The progress table with these facets (`country="kh"`, `objective=3`)."""
+    return f"{path('tracker:progress_table')}?{urlencode(query)}"
 
 
 def absolute(path: str) -> str:

@@ -212,13 +212,12 @@ class TracksPublicChanges:
         if deleting:
             return before is None or self.shows(before)
         after = self.public_values()
-        changed = after != before or self.loaded_commitment != getattr(self, "commitment_id", None)
-        return changed and (self.shows(before) or self.shows(after))
+        moved = self._loaded_commitment != getattr(self, "commitment_id", None)
+        return (after != before or moved) and (self.shows(before) or self.shows(after))
 
-    @property
-    def loaded_commitment(self) -> int | None:
-        """The commitment it belonged to when read (None: not read, or no commitment)."""
-        return self._loaded_commitment
+    def changed_commitments(self) -> set[int]:
+        """The commitments a save changes: its own, and the one it was moved from."""
+        return {self.commitment_id, self._loaded_commitment or self.commitment_id}
 
     def save(self, *args, **kwargs):
         self.public_changed = self._public_change()
@@ -237,9 +236,7 @@ class TracksPublicChanges:
         return result
 
     def stamp_public_change(self) -> None:
-        # Moved to another commitment: both changed.
-        moved_from = self.loaded_commitment or self.commitment_id
-        Commitment.objects.filter(pk__in={self.commitment_id, moved_from}).mark_publicly_changed()
+        Commitment.objects.filter(pk__in=self.changed_commitments()).mark_publicly_changed()
 
 
 def time_zone_choices() -> list[tuple[str, str]]:

@@ -288,11 +288,9 @@ def _revision(scope) -> tuple[str, str, "dt.datetime | None"]:
     return token, f"{wide}.{scoped or ''}", max(moments, default=None)
 
 
-def _aware(moment) -> "dt.datetime":
+def _aware(moment: "dt.datetime") -> "dt.datetime":
     """A moment as the database gives it to SQL written by hand: SQLite's in UTC, without
     its time zone (the ORM adds it)."""
-    if isinstance(moment, str):
-        moment = dt.datetime.fromisoformat(moment)
     return timezone.make_aware(moment, dt.UTC) if timezone.is_naive(moment) else moment
 
 

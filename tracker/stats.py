@@ -294,8 +294,7 @@ def _commitment_changed(sender, instance, **kwargs) -> None:
 def _carrier_changed(sender, instance, **kwargs) -> None:
     """A deadline, or an update (its deadlines are published with its acceptance)."""
     if _counts(instance, kwargs):
-        # Moved to another commitment: both count again.
-        sync({instance.commitment_id, instance.loaded_commitment or instance.commitment_id})
+        sync(instance.changed_commitments())  # moved to another commitment: both
 
 
 def _counts(instance, kwargs) -> bool:

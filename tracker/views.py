@@ -1,7 +1,5 @@
 """Public pages: only accepted progress and public evidence ever appear here."""
 
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
@@ -83,21 +81,17 @@ def health(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-def _progress_url(**query) -> str:
-    return f"{links.path('tracker:progress_table')}?{urlencode(query)}"
-
-
 @public_page
 def dashboard(request: HttpRequest) -> HttpResponse:
     by_country, by_objective = stats.by_country_and_objective()
     # Every commitment has a country: the region's figures are the sum of the countries'.
     region = sum(by_country.values(), Figures.empty())
     country_rows = sorted(
-        (country_name(code), figures, _progress_url(country=code.lower()))
+        (country_name(code), figures, links.progress(country=code.lower()))
         for code, figures in by_country.items()
     )
     objective_rows = [
-        (f"{number}. {gettext(name)}", figures, _progress_url(objective=number))
+        (f"{number}. {gettext(name)}", figures, links.progress(objective=number))
         for (number, name), figures in sorted(by_objective.items())
     ]
     trend = trends.quarterly()
