@@ -1301,9 +1301,9 @@ class PublicRevision(models.Model):
     token = models.CharField(max_length=32)
     changed_at = models.DateTimeField(null=True, blank=True)  # when the token last changed
     # Replaced with the token by every public change but one commitment's progress (its
-    # status, updates, evidence and deadlines), which replaces instead the ScopedRevision of
-    # its country and of its recommendation: the pages of one country or recommendation are
-    # cached under both (see tracker.page_cache).
+    # status, updates, evidence and deadlines), which replaces instead the ScopedRevisions of
+    # its country, its recommendation and its statuses: the pages of one country,
+    # recommendation or status are cached under both (see tracker.page_cache).
     wide_token = models.CharField(max_length=32, default="")
     wide_changed_at = models.DateTimeField(null=True, blank=True)
 
