@@ -62,9 +62,21 @@ class Command(BaseCommand):
         rng = random.Random(options["seed"])
         with page_cache.bulk_changes(), transaction.atomic():
             counts = self.generate(rng, options)
+        self.settle()
         elapsed = time.monotonic() - started
         summary = ", ".join(f"{n:,} {what}" for what, n in counts.items())
         self.stdout.write(f"Generated {summary} in {elapsed:.1f} s.")
+
+    @staticmethod
+    def settle() -> None:
+        """On PostgreSQL, what autovacuum does soon after in a database in use: the table
+        pages marked all-visible, so that a query answered from an index alone (the review
+        queue's ids and count) need not read the rows (the queue's last page: 43 ms in
+        process before, 12 after). Only outside a transaction, where VACUUM can run (a
+        test's data is in one)."""
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
 
     def delete_existing(self) -> None:
         # Synthetic rows only, all under the SCALE consultation.
