@@ -267,6 +267,15 @@ class TagFilters(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         return _search(queryset, self.prefix, value)
 
+    def get_form_class(self):
+        """The form, its class made once for each kind of filter set rather than at every
+        request: its fields are the same each time (and each form copies them)."""
+        made = type(self).__dict__.get("_form_class")
+        if made is None:
+            made = super().get_form_class()
+            type(self)._form_class = made
+        return made
+
     def offered(self) -> list:
         """The facets a page shows: not one with nothing to choose (no theme yet)."""
         return [

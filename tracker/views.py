@@ -122,9 +122,9 @@ def _progress_page(request: HttpRequest, filters: CommitmentFilter) -> HttpRespo
     the facet, with status 400 and no download to offer."""
     valid = filters.is_valid()
     dates = filters.dates()
-    # The rows of the page are read again by their ids: the facets need not be applied
-    # again, but for a day's statuses.
-    rows = filters.qs if "as_of" in dates else Commitment.objects.with_progress()
+    # The rows of the page are read again by their ids, with what the table shows of each:
+    # the facets need not be applied again, but for a day's statuses.
+    rows = filters.qs.with_progress() if "as_of" in dates else Commitment.objects.with_progress()
     page = _commitments_page(
         request,
         filters.qs if valid else Commitment.objects.none(),
@@ -164,9 +164,7 @@ def _country_or_status(request: HttpRequest):
 
 @public_page(scope=_country_or_status)
 def progress_table(request: HttpRequest) -> HttpResponse:
-    return _progress_page(
-        request, CommitmentFilter(request.GET, queryset=Commitment.objects.with_progress())
-    )
+    return _progress_page(request, CommitmentFilter(request.GET, queryset=Commitment.objects.all()))
 
 
 def _export_name(stem: str, filters: CommitmentFilter, extension: str) -> str:
