@@ -165,6 +165,8 @@ TEMPLATES = [
     },
 ]
 
+FORM_RENDERER = "tracker.form_rendering.FormRenderer"
+
 # SQLite by default, in WAL mode; writers take the lock at BEGIN (IMMEDIATE) and
 # wait up to 20 s for it instead of failing with "database is locked". Connections are
 # kept between requests: opening one (and its PRAGMAs) costs more than a cached page.

@@ -6,6 +6,7 @@ Focal points add evidence, with its files, as rows of a progress update (prefix 
 network staff add it on the commitment's page or the Evidence form.
 """
 
+import html
 import io
 import tracemalloc
 import zipfile
@@ -294,8 +295,9 @@ def test_focal_point_sees_why_a_renamed_image_is_refused(
     data = update_form(kh_client, world.kh_31, upload("circular.pdf", PNG))
     response = kh_client.post(UPDATE_ADD_URL, data)
     assert response.status_code == 200
-    assert "The file&#x27;s content is PNG but its name ends differently; rename it to .png." in (
-        response.text
+    # What the page says, however the apostrophe is escaped.
+    assert "The file's content is PNG but its name ends differently; rename it to .png." in (
+        html.unescape(response.text)
     )
     assert_nothing_saved(evidence_root, media, mailoutbox)
 
