@@ -633,7 +633,7 @@ class Commitment(TracksPublicChanges, models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.named(self.recommendation.code, self.country.code.code)
+        return self.named(self.recommendation.code, self.country.name)
 
     def save(self, *args, **kwargs):
         if self._public_change():
@@ -657,9 +657,9 @@ class Commitment(TracksPublicChanges, models.Model):
 
     @staticmethod
     def named(code: str, country: str) -> str:
-        """A commitment's name, from its recommendation's code and its country's code (what
+        """A commitment's name, from its recommendation's code and its country's name (what
         lists read as values write without the records)."""
-        return f"{code} · {country_name(country)}"
+        return f"{code} · {country}"
 
     def stamp_public_change(self) -> None:
         pass  # save() stamped it

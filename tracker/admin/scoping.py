@@ -3,6 +3,8 @@ what tracker.permissions allows. A record outside the user's scope is not found 
 whatever the route; an action the user may not run, or one run on records outside the
 scope, is refused (403)."""
 
+import functools
+
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import PermissionDenied
@@ -13,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import permissions
 from tracker.filters import FacetSelect
-from tracker.models import Commitment
+from tracker.models import Commitment, country_name
 
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 
@@ -26,8 +28,9 @@ class CommitmentChoices(ModelChoiceIterator):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         rows = self.queryset.values_list("pk", "recommendation__code", "country__code")
+        name = functools.cache(country_name)  # a country's name looked up once, not per row
         for pk, code, country in rows:
-            yield (pk, Commitment.named(code, country))
+            yield (pk, Commitment.named(code, name(country)))
 
 
 class CommitmentChoiceField(ModelChoiceField):
