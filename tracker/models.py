@@ -894,6 +894,10 @@ class ProgressUpdate(TracksPublicChanges, models.Model):
                 name="update_waiting_idx",
                 condition=Q(review_state="submitted"),
             ),
+            # Whether the site holds demonstration updates (every page says so): found in
+            # this index of them alone, which is empty once they are gone, not by reading
+            # every update (22 ms at 250,000 without any).
+            models.Index(fields=["id"], name="update_demo_idx", condition=Q(is_demo=True)),
             # The public pages' "latest accepted updates".
             models.Index(fields=["review_state", "-reviewed_at"], name="update_reviewed_idx"),
             # A commitment's accepted updates, newest first (timelines, refresh_status).
