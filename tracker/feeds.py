@@ -7,8 +7,9 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from tracker import links
 from tracker.languages import english_version, original_named
-from tracker.models import ProgressUpdate
+from tracker.models import ProgressUpdate, Status
 
 # Characters XML 1.0 cannot carry (pasted from a word processor, say).
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -56,7 +57,8 @@ class AcceptedUpdatesFeed(Feed):
         title = gettext("%(country)s: %(code)s %(status)s") % {
             "country": commitment.country,
             "code": commitment.recommendation.code,
-            "status": update.get_status_display(),
+            # The status's label (get_status_display builds a table of every label first).
+            "status": Status(update.status).label,
         }
         if update.is_demo:
             title = gettext("%(title)s [demonstration data]") % {"title": title}
@@ -78,7 +80,7 @@ class AcceptedUpdatesFeed(Feed):
         return {"text_language": "en" if english else update.language}
 
     def item_link(self, update):
-        url = reverse("tracker:recommendation_detail", args=[update.commitment.recommendation.code])
+        url = links.path("tracker:recommendation_detail", update.commitment.recommendation.code)
         return f"{url}#update-{update.pk}"
 
     def item_pubdate(self, update):
