@@ -431,9 +431,18 @@ class Recommendation(models.Model):
         """The language `short_title` reads in now: the active one when staff have
         translated it, else English."""
         language = get_language() or "en"
-        if getattr(self, build_localized_fieldname("short_title", language), None):
-            return language
-        return "en"
+        titles = {language: getattr(self, build_localized_fieldname("short_title", language), "")}
+        return self.title_of(titles)[1]
+
+    @staticmethod
+    def title_of(titles: dict[str, str]) -> tuple[str, str]:
+        """The short title shown now and its language, from the titles by language: the
+        active language's when staff have translated it, else English (as modeltranslation
+        falls back)."""
+        language = get_language() or "en"
+        if titles.get(language):
+            return titles[language], language
+        return titles.get("en") or "", "en"
 
     @property
     def heading(self) -> str:

@@ -73,13 +73,12 @@ def _consultations():
 
 
 def _sections():
-    sections = (
-        Section.objects.filter(kind=Section.Kind.RECOMMENDATIONS)
-        .select_related("consultation", "parent")
-        .only("key", "title", "consultation__code", "parent__title")
+    # As values: the query of objects with their consultation and parent cost 1 ms to build.
+    sections = Section.objects.filter(kind=Section.Kind.RECOMMENDATIONS).values_list(
+        "pk", "consultation__code", "key", "title", "parent__title"
     )
-    for s in sections:
-        yield s.pk, f"{s.consultation.code} {s.key} {s.parent.title if s.parent else s.title}"
+    for pk, code, key, title, parent in sections:
+        yield pk, f"{code} {key} {title if parent is None else parent}"
 
 
 def _tags(model):

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.fields.files import FieldFile
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -290,7 +290,12 @@ class Country(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return links.path("tracker:country_detail", self.code.code.lower())
+        return self.path_of(self.code.code)
+
+    @staticmethod
+    def path_of(code: str) -> str:
+        """The page of the country of this code."""
+        return links.path("tracker:country_detail", code.lower())
 
     @property
     def name(self) -> str:
@@ -379,27 +384,16 @@ class CommitmentQuerySet(ScopedQuerySet):
             ),
         )
 
-    def in_tables(self) -> "CommitmentQuerySet":
-        """With what the pages' tables show of their recommendation, country and latest
-        accepted update, and no more: not the report's details a download adds (the
-        consultation, the paragraph's text), which with_progress reads for every row, nor
-        an update's other texts (a row costs a third as much to read)."""
-        update = ("narrative", "narrative_en", "language", "is_demo", "created_at")
-        titles = ("short_title", *Recommendation.title_fields())
-        return (
-            self.select_related(None)
-            .select_related("recommendation", "country", "latest_accepted_update")
-            .only(
-                "recommendation__code",
-                *(f"recommendation__{title}" for title in titles),
-                "country__code",
-                *(f"latest_accepted_update__{field}" for field in update),
-                "response",
-                "status",
-                "status_date",
-                "lead_agency",
-            )
-        )
+    def table_rows(self, ids=None) -> list:
+        """What the pages' tables show of these commitments (with what the query
+        annotated: with_progress's next deadline, as_of's state of a day), as values
+        (tracker.table_rows), in the queryset's order; of `ids` only, when given."""
+        from tracker import table_rows
+
+        annotations = list(self.query.annotations)
+        rows = self if ids is None else self.filter(pk__in=ids)
+        values = rows.select_related(None).values(*table_rows.columns(annotations))
+        return [table_rows.row(item, annotations) for item in values]
 
     def with_review_state(self) -> "CommitmentQuerySet":
         """What a focal point's list shows of each commitment, in one query: its updates
@@ -1658,6 +1652,14 @@ class TallyQuerySet(models.QuerySet):
         """The tallies of groups of one kind: all of them, or those of `keys` (ids)."""
         tallies = self.filter(kind=kind)
         return tallies if keys is None else tallies.filter(key__in=keys)
+
+    def commitments(self, status: str = "") -> int:
+        """How many commitments these groups hold with this status (a status or
+        WITH_PROGRESS; empty: any): a sum over the status rows, in the database."""
+        rows = self.filter(due_on__isnull=True)
+        if status:
+            rows = rows.filter(status__in=SHOWING_PROGRESS if status == WITH_PROGRESS else [status])
+        return rows.aggregate(n=Sum("n"))["n"] or 0
 
     def figures(self, day: dt.date | None = None) -> dict[str, dict[int, "Figures"]]:
         """{kind: {key: Figures}} of these groups: their commitments by status, and how many

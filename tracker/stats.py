@@ -32,7 +32,6 @@ from django.utils import timezone
 from consultations.models import GcmObjective, Recommendation
 from tracker import page_cache
 from tracker.models import (
-    WITH_PROGRESS,
     Commitment,
     CountedCommitment,
     Country,
@@ -270,10 +269,7 @@ def commitments_counted(country: str = "", status: str = "") -> int:
     """How many commitments have this country (its code; empty: any) and this status (a
     status or WITH_PROGRESS; empty: any), from the countries' tallies: one query."""
     countries = Country.objects.filter(code=country).values("pk") if country else None
-    figures = region(Tally.objects.of(Kind.COUNTRY, countries).figures()[Kind.COUNTRY])
-    if not status:
-        return figures.total
-    return figures.with_progress if status == WITH_PROGRESS else figures.counts.get(status, 0)
+    return Tally.objects.of(Kind.COUNTRY, countries).commitments(status)
 
 
 def by_recommendation(recommendations: Iterable[int]) -> dict[int, Figures]:
