@@ -12,9 +12,10 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, ngettext
 
 from consultations.templatetags.report_text import report_markdown
+from tracker import links
 from tracker.charts import badge
 from tracker.escaping import escape
-from tracker.models import Commitment, Status
+from tracker.models import Commitment, Status, country_name
 from tracker.templatetags import calendar_dates
 from tracker.templatetags.languages import english, title_lang, written, written_short
 
@@ -213,6 +214,75 @@ def _evidence(item, words: dict) -> str:
         title += f' (<a href="{escape(item.get_file_url())}">{words["file"]}</a>)'
     title += f' <span class="meta">{date(item.date)}</span>'
     return f"<div>{title}{_demo(item, words)}</div>"
+
+
+def deadline_items(deadlines, today) -> SafeString:
+    """A country's open deadlines: each one's day (and whether it is past), its
+    recommendation (linked) and what is due (`recommendation_code` beside each)."""
+    words = escaped(overdue=gettext("overdue"), demo=gettext("Demo"))
+    late = f' <span class="overdue">{words["overdue"]}</span>'
+    items = []
+    for deadline in deadlines:
+        code = deadline.recommendation_code
+        link = _link(links.path("tracker:recommendation_detail", code), code)
+        items.append(
+            f"<li><strong>{date(deadline.due_date)}</strong>"
+            f"{late if deadline.due_date < today else ''} · {link}: "
+            f"{escape(deadline.description)}{_demo(deadline, words)}</li>"
+        )
+    return mark_safe("\n    ".join(items))
+
+
+def evidence_items(evidence) -> SafeString:
+    """A country's latest public evidence: each item's day, title (linked to its address),
+    file, recommendation (`recommendation_code` beside each) and whether it is a demo."""
+    words = escaped(file=gettext("file"), demo=gettext("Demo"))
+    items = []
+    for item in evidence:
+        title = escape(item.title)
+        if item.url:
+            title = f'<a href="{escape(item.url)}" rel="nofollow">{title}</a>'
+        if item.file:
+            title += f' (<a href="{escape(item.get_file_url())}">{words["file"]}</a>)'
+        items.append(
+            f'<li><span class="meta">{date(item.date)}</span> {title} · '
+            f"{escape(item.recommendation_code)}{_demo(item, words)}</li>"
+        )
+    return mark_safe("\n    ".join(items))
+
+
+def overdue_items(deadlines) -> SafeString:
+    """The dashboard's overdue deadlines: each one's day, country, recommendation (linked)
+    and what is due (`country_code` and `recommendation_code` beside each)."""
+    words = escaped(demo=gettext("Demo"))
+    items = []
+    for deadline in deadlines:
+        code = deadline.recommendation_code
+        link = _link(links.path("tracker:recommendation_detail", code), code)
+        items.append(
+            f"<li><strong>{date(deadline.due_date)}</strong> · "
+            f"{escape(country_name(deadline.country_code))} · {link}: "
+            f"{escape(deadline.description)}{_demo(deadline, words)}</li>"
+        )
+    return mark_safe("\n    ".join(items))
+
+
+def update_items(updates) -> SafeString:
+    """The dashboard's latest accepted updates: each one's country and recommendation
+    (linked to the update on its page), status, whether it is a demo, and its day."""
+    words = escaped(demo=gettext("Demo"))
+    statuses = labels(Status.choices)
+    items = []
+    for update in updates:
+        code = update.recommendation_code
+        url = f"{links.path('tracker:recommendation_detail', code)}#update-{update.pk}"
+        demo = f'\n      <span class="demo-tag">{words["demo"]}</span>' if update.is_demo else ""
+        items.append(
+            f"<li>\n      {_link(url, f'{country_name(update.country_code)} · {code}')}"
+            f"\n      {badge(update.status, statuses[update.status])}{demo}"
+            f'\n      <span class="meta">{date(update.created_at)}</span>\n    </li>'
+        )
+    return mark_safe("\n    ".join(items))
 
 
 def timeline(updates) -> SafeString:

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -51,8 +51,11 @@ from tracker.resources import ProgressResource
 PAGE_SIZE = 50
 TIMELINE_SIZE = 100  # latest accepted updates on a recommendation's page
 LIST_SIZE = 20  # deadlines and evidence on a country's page
-# What a short list shows of the commitment a deadline, evidence or update belongs to.
-LISTED = ("commitment__recommendation__code", "commitment__country__code")
+# What a short list shows of the commitment a deadline or update belongs to.
+LISTED = {
+    "recommendation_code": F("commitment__recommendation__code"),
+    "country_code": F("commitment__country__code"),
+}
 
 
 def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE):
@@ -103,17 +106,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "country_chart": stacked_bars(country_rows),
         "objective_chart": stacked_bars(objective_rows),
         "trend_chart": stacked_bars([(label, figures, "") for label, figures in trend]),
-        # Of each deadline and update, what the lists show (whole records cost ten times
-        # as much to read).
+        # Of each deadline and update, what the lists show (tracker.tables), as values:
+        # whole records cost ten times as much to read, and objects of their commitment,
+        # recommendation and country three times.
         "overdue": Deadline.objects.public()
         .overdue()
-        .select_related("commitment__recommendation", "commitment__country")
-        .only(*LISTED, "due_date", "description", "is_demo")
-        .order_by("due_date")[:10],
+        .annotate(**LISTED)
+        .order_by("due_date")
+        .values_list("due_date", "description", "is_demo", *LISTED, named=True)[:10],
         "latest_updates": ProgressUpdate.objects.accepted()
-        .select_related("commitment__recommendation", "commitment__country")
-        .only(*LISTED, "status", "is_demo", "created_at")
-        .order_by("-reviewed_at", "-pk")[:10],
+        .annotate(**LISTED)
+        .order_by("-reviewed_at", "-pk")
+        .values_list("pk", "status", "is_demo", "created_at", *LISTED, named=True)[:10],
     }
     return render(request, "tracker/dashboard.html", context)
 
@@ -326,20 +330,23 @@ def country_detail(request: HttpRequest, iso: str) -> HttpResponse:
     by_country = stats.by_country()
     figures = by_country.get(country.pk, Figures.empty())
     region = stats.region(by_country)  # its share, for comparison
+    # What the lists show of each (tracker.tables), the recommendation's code beside it:
+    # no objects of the commitment and the recommendation.
+    code = F("commitment__recommendation__code")
     deadlines, more_deadlines = _first(
         Deadline.objects.public()
         .open()
         .filter(country=country)
-        .select_related("commitment__recommendation")
-        .only("due_date", "description", "is_demo", "commitment__recommendation__code")
-        .order_by("due_date", "pk"),
+        .order_by("due_date", "pk")
+        .annotate(recommendation_code=code)
+        .values_list("due_date", "description", "is_demo", "recommendation_code", named=True),
         LIST_SIZE,
     )
     evidence, more_evidence = _first(
         Evidence.objects.public()
         .filter(country=country)
-        .select_related("commitment__recommendation")
-        .only("date", "title", "url", "file", "is_demo", "commitment__recommendation__code")
+        .only("date", "title", "url", "file", "is_demo")
+        .annotate(recommendation_code=code)
         .order_by("-date", "-pk"),
         LIST_SIZE,
     )

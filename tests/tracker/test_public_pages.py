@@ -6,6 +6,8 @@ from xml.etree import ElementTree
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from consultations.models import Recommendation
 from tests.factories import (
@@ -56,6 +58,31 @@ def test_status_shown_is_that_of_the_latest_accepted_update(client, published):
     assert ">Not started</span>" in rows["BM22-R32"]
 
 
+def test_a_countrys_lists_say_each_deadline_and_item_of_evidence(client, world, published):
+    make_evidence(
+        world.kh_31,
+        world.staff,
+        title="Decree <No. 5>",
+        url="https://example.org/decree?a=1&b=2",
+        date=dt.date(2024, 5, 2),
+        is_demo=True,
+    )
+    page = client.get(reverse("tracker:country_detail", args=["kh"])).text
+    deadlines = page.split('id="deadlines"', 1)[1].split("</section>", 1)[0]
+    assert (
+        '<li><strong>1 Jan 2020</strong> <span class="overdue">overdue</span> · '
+        '<a href="/recommendations/BM22-R31/">BM22-R31</a>: Late</li>'
+    ) in deadlines
+    evidence = page.split('id="evidence"', 1)[1].split("</section>", 1)[0]
+    items = [line.strip() for line in evidence.splitlines() if "<li>" in line]
+    assert items == [
+        '<li><span class="meta">2 May 2024</span> <a href="https://example.org/decree?a=1&amp;'
+        'b=2" rel="nofollow">Decree &lt;No. 5&gt;</a> · BM22-R31 <span class="demo-tag">Demo'
+        "</span></li>",
+        '<li><span class="meta">1 Mar 2024</span> Public circular · BM22-R31</li>',
+    ]
+
+
 def test_feed_lists_only_accepted_updates(client, published):
     response = client.get(reverse("tracker:update_feed"))
     assert response["Content-Type"].startswith("application/atom+xml")
@@ -82,6 +109,25 @@ def test_dashboard_counts_commitments_by_status_country_and_objective(client, pu
     # The charts read as tables too.
     assert '<th scope="row"><a href="/progress/?country=kh">Cambodia</a></th>' in response.text
     assert "Late" in response.text  # the overdue deadline
+
+
+def test_the_dashboards_lists_say_each_overdue_deadline_and_latest_update(client, published):
+    accepted = ProgressUpdate.objects.get(narrative__startswith="Accepted:")
+    day = date_format(localtime(accepted.created_at))
+    page = client.get(reverse("tracker:dashboard")).text
+    overdue = page.split('id="overdue"', 1)[1].split("</section>", 1)[0]
+    assert (
+        "<li><strong>1 Jan 2020</strong> · Cambodia · "
+        '<a href="/recommendations/BM22-R31/">BM22-R31</a>: Late</li>'
+    ) in overdue
+    assert "Later" not in overdue  # due in 2031
+    latest = page.split('id="latest"', 1)[1].split("</section>", 1)[0]
+    items = [" ".join(item.split()) for item in latest.split("<li>")[1:]]
+    assert items == [
+        f'<a href="/recommendations/BM22-R31/#update-{accepted.pk}">Cambodia · BM22-R31</a> '
+        '<span class="status status-in_progress"><span class="status-mark" aria-hidden="true">'
+        f'</span>In progress</span> <span class="meta">{day}</span> </li> </ul>'
+    ]
 
 
 @pytest.mark.parametrize(
