@@ -216,18 +216,20 @@ def _evidence(item, words: dict) -> str:
     return f"<div>{title}{_demo(item, words)}</div>"
 
 
-def deadline_items(deadlines, today) -> SafeString:
-    """A country's open deadlines: each one's day (and whether it is past), its
-    recommendation (linked) and what is due (`recommendation_code` beside each)."""
+def deadline_items(deadlines, today=None, countries: bool = False) -> SafeString:
+    """Deadlines: each one's day (marked overdue when before `today`, if given), its country
+    (if `countries`), its recommendation (linked) and what is due (`recommendation_code` and
+    `country_code` beside each): a country's open ones, the dashboard's overdue ones."""
     words = escaped(overdue=gettext("overdue"), demo=gettext("Demo"))
     late = f' <span class="overdue">{words["overdue"]}</span>'
     items = []
     for deadline in deadlines:
         code = deadline.recommendation_code
         link = _link(links.path("tracker:recommendation_detail", code), code)
+        marked = late if today and deadline.due_date < today else ""
+        country = f" · {escape(country_name(deadline.country_code))}" if countries else ""
         items.append(
-            f"<li><strong>{date(deadline.due_date)}</strong>"
-            f"{late if deadline.due_date < today else ''} · {link}: "
+            f"<li><strong>{date(deadline.due_date)}</strong>{marked}{country} · {link}: "
             f"{escape(deadline.description)}{_demo(deadline, words)}</li>"
         )
     return mark_safe("\n    ".join(items))
@@ -247,22 +249,6 @@ def evidence_items(evidence) -> SafeString:
         items.append(
             f'<li><span class="meta">{date(item.date)}</span> {title} · '
             f"{escape(item.recommendation_code)}{_demo(item, words)}</li>"
-        )
-    return mark_safe("\n    ".join(items))
-
-
-def overdue_items(deadlines) -> SafeString:
-    """The dashboard's overdue deadlines: each one's day, country, recommendation (linked)
-    and what is due (`country_code` and `recommendation_code` beside each)."""
-    words = escaped(demo=gettext("Demo"))
-    items = []
-    for deadline in deadlines:
-        code = deadline.recommendation_code
-        link = _link(links.path("tracker:recommendation_detail", code), code)
-        items.append(
-            f"<li><strong>{date(deadline.due_date)}</strong> · "
-            f"{escape(country_name(deadline.country_code))} · {link}: "
-            f"{escape(deadline.description)}{_demo(deadline, words)}</li>"
         )
     return mark_safe("\n    ".join(items))
 
