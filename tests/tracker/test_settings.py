@@ -18,6 +18,18 @@ def test_production_settings_pass_the_deployment_checks():
     assert "no issues" in result.stdout
 
 
+def test_the_application_leaves_what_it_loaded_out_of_the_garbage_collectors_passes():
+    # Frozen at import: a full pass then walks what requests make, not Django and the URLs.
+    script = (
+        "import gc, tracker.wsgi; frozen = gc.get_freeze_count();"
+        "print(frozen, len(gc.get_objects()), frozen > 50_000)"
+    )
+    result = manage("shell", "-c", script, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    frozen, tracked, many = result.stdout.splitlines()[-1].split()
+    assert many == "True" and int(tracked) < int(frozen) / 10, result.stdout
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", **{**PRODUCTION, "SECRET_KEY": ""})
     assert result.returncode != 0
