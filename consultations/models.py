@@ -282,7 +282,12 @@ class Paragraph(models.Model):
 
     @property
     def anchor(self) -> str:
-        return f"p{self.number}"
+        return self.anchor_of(self.number)
+
+    @staticmethod
+    def anchor_of(number: int) -> str:
+        """The id of paragraph `number` on its report's page."""
+        return f"p{number}"
 
 
 # Words a title cut short should not end on ("…labour market requirements, and the").

@@ -9,6 +9,7 @@ their recommendations, so a report of a thousand recommendations costs a page of
 from dataclasses import dataclass
 
 from consultations.models import Consultation, Paragraph, Section
+from tracker import links
 
 PARAGRAPHS = 100
 
@@ -83,11 +84,44 @@ def starts(pages: list[list[Part]]) -> dict[int, int]:
     return found
 
 
+@dataclass(slots=True)
+class ShownRecommendation:
+    """A paragraph's recommendation as the page shows it: its code, its page, and the
+    summary of its countries' statuses the view sets."""
+
+    pk: int
+    code: str
+    status_summary: str = ""
+
+    def get_absolute_url(self) -> str:
+        return links.path("tracker:recommendation_detail", self.code)
+
+
+@dataclass(slots=True)
+class ShownParagraph:
+    number: int
+    text: str
+    recommendation: ShownRecommendation | None
+
+    @property
+    def anchor(self) -> str:
+        return Paragraph.anchor_of(self.number)
+
+
 def read(parts: list[Part]) -> list[Part]:
-    """The parts of one page with their paragraphs read whole, each with its
-    recommendation (one query)."""
+    """The parts of one page with their paragraphs' numbers, texts and recommendations,
+    read as values (one query; a hundred paragraphs and their recommendations as objects
+    cost three times as much)."""
     ids = [pk for part in parts for pk, _number in part.paragraphs]
-    paragraphs = Paragraph.objects.select_related("recommendation").in_bulk(ids)
+    rows = Paragraph.objects.filter(pk__in=ids).values_list(
+        "pk", "number", "text", "recommendation__pk", "recommendation__code"
+    )
+    paragraphs = {
+        pk: ShownParagraph(
+            number, text, ShownRecommendation(recommendation, code) if recommendation else None
+        )
+        for pk, number, text, recommendation, code in rows
+    }
     return [
         Part(part.section, [paragraphs[pk] for pk, _n in part.paragraphs], part.starts, part.ends)
         for part in parts
