@@ -12,10 +12,13 @@ updates on its own country's commitments the way the form in a browser does; eac
 reviewer opens the review queue (its last page: the newest updates, the focal points')
 and accepts one of the updates waiting in it, which
 renews the cached public pages that show it (the stampede the page cache must withstand).
-The page cache is in Redis (LOAD_REDIS_URL, a database of its own, emptied first). Runs for
---seconds (60 by default), each client bounded in requests too. Prints requests, errors,
-median and p99 latency for each kind of client, and whether the server ever reported
-"database is locked". Exits with status 1 on any error.
+The page cache is in Redis (LOAD_REDIS_URL, a database of its own, emptied first). The
+clients run for a warm-up (--warmup, 10 s by default: the focal points and reviewers sign
+in, each a deliberately slow password check, and the pages are rendered into the empty
+cache for the first time), then for --seconds (60 by default), each client bounded in
+requests too. Prints requests, median and p99 latency for each kind of client for the
+--seconds after the warm-up, the same for the warm-up apart, the errors of both, and
+whether the server ever reported "database is locked". Exits with status 1 on any error.
 
     make load HOSTS=2               # two application hosts (benchmarks/load.py --hosts 2)
 
@@ -77,13 +80,21 @@ OUTBOX_DRAIN_SECONDS = 60
 
 @dataclass
 class Tally:
+    """A kind of client's requests: the latencies of those that started once the warm-up
+    was over (`measured_from`), and of those before (`warmup`); the errors of all."""
+
+    measured_from: float = 0.0
     latencies: list[float] = field(default_factory=list)
+    warmup: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, latencies: list[float], errors: list[str]) -> None:
+    def add(self, requests: list[tuple[float, float]], errors: list[str]) -> None:
+        """`requests`: (when it started, how long it took) of each."""
         with self.lock:
-            self.latencies.extend(latencies)
+            for started, elapsed in requests:
+                kept = self.latencies if started >= self.measured_from else self.warmup
+                kept.append(elapsed)
             self.errors.extend(errors)
 
     @classmethod
@@ -91,15 +102,19 @@ class Tally:
         """Several hosts' tallies as one."""
         whole = cls()
         for tally in tallies:
-            whole.add(tally.latencies, tally.errors)
+            whole.latencies += tally.latencies
+            whole.warmup += tally.warmup
+            whole.errors += tally.errors
         return whole
 
-    def line(self, name: str, seconds: float) -> str:
-        ordered = sorted(self.latencies) or [0.0]
+    def line(self, name: str, seconds: float, warmup: bool = False) -> str:
+        latencies = self.warmup if warmup else self.latencies
+        ordered = sorted(latencies) or [0.0]
         p99 = ordered[max(int(len(ordered) * 0.99) - 1, 0)]
         return (
-            f"{name:<14}{len(self.latencies):>9}{len(self.latencies) / seconds:>8.0f}"
-            f"{statistics.median(ordered) * 1000:>11.1f}{p99 * 1000:>9.1f}{len(self.errors):>8}"
+            f"{name:<14}{len(latencies):>9}{len(latencies) / seconds:>8.0f}"
+            f"{statistics.median(ordered) * 1000:>11.1f}{p99 * 1000:>9.1f}"
+            + ("" if warmup else f"{len(self.errors):>8}")
         )
 
 
@@ -134,6 +149,7 @@ class Browser:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         if body is not None:
             headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
+        self.started = time.monotonic()  # of the last request, for the tallies
         started = time.perf_counter()
         self.connection.request(method, path, body=body, headers=headers)
         response = self.connection.getresponse()
@@ -370,7 +386,7 @@ def visitor(
             errors.append(f"GET {path}: {error!r}")
             browser.reconnect()
             continue
-        latencies.append(elapsed)
+        latencies.append((browser.started, elapsed))
         if status != 200:
             errors.append(f"GET {path}: {status}")
     tally.add(latencies, errors)
@@ -408,7 +424,7 @@ def focal_point(
             status, _location, text, elapsed = browser.request(
                 "GET", f"{add}?commitment={commitment}"
             )
-            latencies.append(elapsed)
+            latencies.append((browser.started, elapsed))
             if status != 200:
                 errors.append(f"GET add form: {status}")
                 continue
@@ -419,7 +435,7 @@ def focal_point(
                 narrative=f"Load test update {RUN}-{rng.randint(1, 10**9)}",
             )
             status, _location, text, elapsed = browser.request("POST", add, form)
-            latencies.append(elapsed)
+            latencies.append((browser.started, elapsed))
             if status != 302:
                 errors.append(f"POST update: {status} {_form_errors(text)}")
         except (OSError, http.client.HTTPException, AttributeError) as error:
@@ -447,7 +463,7 @@ def report_with_file(
     for commitment in commitments:
         path = f"/report/{commitment}/"
         status, _location, text, elapsed = browser.request("GET", path)
-        latencies.append(elapsed)
+        latencies.append((browser.started, elapsed))
         if status != 200:
             errors.append(f"GET report form: {status}")
             return
@@ -466,7 +482,7 @@ def report_with_file(
         }
         files = {"evidence-0-file": ("evidence.pdf", content, "application/pdf")}
         status, location, text, elapsed = browser.request("POST", path, form, files)
-        latencies.append(elapsed)
+        latencies.append((browser.started, elapsed))
         sent = SENT.search(location)
         if status != 302 or sent is None:
             errors.append(f"POST report with a file: {status} {_form_errors(text)}")
@@ -533,7 +549,7 @@ def reviewer(
     while time.monotonic() < deadline and len(latencies) < 2_000:
         try:
             status, _location, text, elapsed = browser.request("GET", queue)
-            latencies.append(elapsed)
+            latencies.append((browser.started, elapsed))
             waiting = REVIEW_LINK.findall(text)
             if status != 200 or not waiting:
                 errors += [f"GET review queue: {status}"] if status != 200 else []
@@ -542,7 +558,7 @@ def reviewer(
             update = int(rng.choice(waiting))
             path = f"/review/{update}/"
             status, _location, text, elapsed = browser.request("GET", path)
-            latencies.append(elapsed)
+            latencies.append((browser.started, elapsed))
             version = SEEN_VERSION.search(text)
             if status != 200 or version is None:
                 continue  # taken by the other reviewer meanwhile
@@ -553,7 +569,7 @@ def reviewer(
                 "decision": "accept",
             }
             status, location, text, elapsed = browser.request("POST", path, form)
-            latencies.append(elapsed)
+            latencies.append((browser.started, elapsed))
             if status not in (200, 302):
                 errors.append(f"POST accept: {status}")
             elif location == path:  # refused, the reason shown on the page it goes back to
@@ -592,9 +608,12 @@ def _form_errors(html: str) -> str:
 KINDS = {"visitors": "visitors", "focal": "focal points", "review": "reviewers"}
 
 
-def run_clients(ports: list[int], paths, accounts, staff, seconds: float, checks: Checks | None):
-    """Every client in a thread of its own, each kind spread over the hosts in turn; their
-    tallies by kind and host, and how long they ran."""
+def run_clients(
+    ports: list[int], paths, accounts, staff, warmup: float, seconds: float, checks: Checks | None
+):
+    """Every client in a thread of its own, each kind spread over the hosts in turn, for
+    `warmup` then `seconds`; their tallies by kind and host, and how long they ran once the
+    warm-up was over."""
     from django.db import connection
 
     def client(target, *args) -> threading.Thread:
@@ -607,9 +626,10 @@ def run_clients(ports: list[int], paths, accounts, staff, seconds: float, checks
         # A daemon: a run stopped by Ctrl-C or a signal does not wait for its clients.
         return threading.Thread(target=run, daemon=True)
 
-    tallies = {kind: [Tally() for _ in ports] for kind in KINDS}
     started = time.monotonic()
-    deadline = started + seconds
+    measured_from = started + warmup
+    deadline = measured_from + seconds
+    tallies = {kind: [Tally(measured_from) for _ in ports] for kind in KINDS}
     clients = [(visitor, "visitors", (paths, n)) for n in range(VISITORS)]
     clients += [(focal_point, "focal", (name, ids, checks)) for name, ids in accounts]
     clients += [(reviewer, "review", (name, checks)) for name in staff]
@@ -622,7 +642,7 @@ def run_clients(ports: list[int], paths, accounts, staff, seconds: float, checks
         thread.start()
     for thread in threads:
         thread.join()
-    return tallies, time.monotonic() - started
+    return tallies, time.monotonic() - measured_from
 
 
 def drain_outbox(since) -> tuple[int, int, float]:
@@ -640,6 +660,12 @@ def drain_outbox(since) -> tuple[int, int, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=10,
+        help="seconds the clients run first, not counted in the figures but for errors",
+    )
     parser.add_argument(
         "--workers",
         type=int,
@@ -687,7 +713,7 @@ def main() -> None:
                     stack.callback(stop, start_server(options.workers, log, **empty_redis()))
                     ports = [PORT]
                 tallies, elapsed = run_clients(
-                    ports, paths, accounts, staff, options.seconds, checks
+                    ports, paths, accounts, staff, options.warmup, options.seconds, checks
                 )
                 if two:
                     outbox = drain_outbox(run_started)
@@ -731,6 +757,13 @@ def main() -> None:
         if two:
             for label, port, tally in zip("AB", ports, tallies[kind], strict=True):
                 print(tally.line(f"  {label} :{port}", elapsed))
+    if options.warmup:
+        print(
+            f"The warm-up before (not counted above): {options.warmup:.0f} s of the same "
+            "clients, starting with the sign-ins and an empty page cache"
+        )
+        for kind, name in KINDS.items():
+            print(Tally.of(tallies[kind]).line(name, options.warmup, warmup=True))
     where = "the hosts' and the worker's logs" if two else "the server log"
     print(
         f"Updates submitted: {submitted}; accepted (each renewing the cached pages that show it): "
