@@ -80,7 +80,7 @@ class AcceptedUpdatesFeed(Feed):
         return {"text_language": "en" if english else update.language}
 
     def item_link(self, update):
-        url = links.path("tracker:recommendation_detail", update.commitment.recommendation.code)
+        url = links.recommendation_path(update.commitment.recommendation.code)
         return f"{url}#update-{update.pk}"
 
     def item_pubdate(self, update):

@@ -20,6 +20,11 @@ def _path(name: str, args: tuple, language: str | None, prefix: str) -> str:
     return reverse(name, args=args)
 
 
+def recommendation_path(code: str) -> str:
+    """A recommendation's page, by its code, as this site links it."""
+    return path("tracker:recommendation_detail", code)
+
+
 def progress(**query) -> str:
     """The progress table with these facets (`country="kh"`, `objective=3`)."""
     return f"{path('tracker:progress_table')}?{urlencode(query)}"

@@ -85,7 +85,7 @@ def starts(pages: list[list[Part]]) -> dict[int, int]:
 
 
 @dataclass(slots=True)
-class ShownRecommendation:
+class ParagraphRecommendation:
     """A paragraph's recommendation as the page shows it: its code, its page, and the
     summary of its countries' statuses the view sets."""
 
@@ -94,14 +94,14 @@ class ShownRecommendation:
     status_summary: str = ""
 
     def get_absolute_url(self) -> str:
-        return links.path("tracker:recommendation_detail", self.code)
+        return links.recommendation_path(self.code)
 
 
 @dataclass(slots=True)
 class ShownParagraph:
     number: int
     text: str
-    recommendation: ShownRecommendation | None
+    recommendation: ParagraphRecommendation | None
 
     @property
     def anchor(self) -> str:
@@ -118,7 +118,7 @@ def read(parts: list[Part]) -> list[Part]:
     )
     paragraphs = {
         pk: ShownParagraph(
-            number, text, ShownRecommendation(recommendation, code) if recommendation else None
+            number, text, ParagraphRecommendation(recommendation, code) if recommendation else None
         )
         for pk, number, text, recommendation, code in rows
     }

@@ -124,7 +124,7 @@ def _consultation_url(consultation) -> str:
 def _recommendation_url(recommendation) -> str:
     from tracker import links
 
-    return links.path("tracker:recommendation_detail", recommendation.code)
+    return links.recommendation_path(recommendation.code)
 
 
 def _paragraph_url(paragraph) -> str:

@@ -39,7 +39,7 @@ class ShownRecommendation:
         return Recommendation.title_of(self.titles)[1]
 
     def get_absolute_url(self) -> str:
-        return links.path("tracker:recommendation_detail", self.code)
+        return links.recommendation_path(self.code)
 
 
 @dataclass(slots=True)

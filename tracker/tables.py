@@ -225,7 +225,7 @@ def deadline_items(deadlines, today=None, countries: bool = False) -> SafeString
     items = []
     for deadline in deadlines:
         code = deadline.recommendation_code
-        link = _link(links.path("tracker:recommendation_detail", code), code)
+        link = _link(links.recommendation_path(code), code)
         marked = late if today and deadline.due_date < today else ""
         country = f" · {escape(country_name(deadline.country_code))}" if countries else ""
         items.append(
@@ -261,7 +261,7 @@ def update_items(updates) -> SafeString:
     items = []
     for update in updates:
         code = update.recommendation_code
-        url = f"{links.path('tracker:recommendation_detail', code)}#update-{update.pk}"
+        url = f"{links.recommendation_path(code)}#update-{update.pk}"
         demo = f'\n      <span class="demo-tag">{words["demo"]}</span>' if update.is_demo else ""
         items.append(
             f"<li>\n      {_link(url, f'{country_name(update.country_code)} · {code}')}"
