@@ -250,10 +250,20 @@ def download_file(request: HttpRequest, key: str) -> HttpResponse:
 
 @public_page
 def recommendation_list(request: HttpRequest) -> HttpResponse:
+    # What the list shows of each (its code, titles, report and paragraph's number), in
+    # the order of the copies of the report's date and the paragraph's number each keeps
+    # (RecommendationQuerySet.keep_order): not the paragraphs' texts, nor two joins to sort.
     recommendations = (
         Recommendation.objects.filter(is_current=True)
         .select_related("consultation", "paragraph")
-        .order_by("consultation__date", "paragraph__number")
+        .only(
+            "code",
+            "short_title",
+            *Recommendation.title_fields(),
+            "consultation__title",
+            "paragraph__number",
+        )
+        .order_by("consultation_date", "paragraph_number")
     )
     filters = RecommendationFilter(request.GET, queryset=recommendations)
     valid = filters.is_valid()
