@@ -107,8 +107,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "objective_chart": stacked_bars(objective_rows),
         "trend_chart": stacked_bars([(label, figures, "") for label, figures in trend]),
         # Of each deadline and update, what the lists show (tracker.tables), as values:
-        # whole records cost ten times as much to read, and objects of their commitment,
-        # recommendation and country three times.
+        # no objects of the record, its commitment, its recommendation and its country.
         "overdue": Deadline.objects.public()
         .overdue()
         .annotate(**LISTED)
@@ -342,7 +341,7 @@ def country_detail(request: HttpRequest, iso: str) -> HttpResponse:
     region = stats.region(by_country)  # its share, for comparison
     # What the lists show of each (tracker.tables), the recommendation's code beside it:
     # no objects of the commitment and the recommendation.
-    code = F("commitment__recommendation__code")
+    code = LISTED["recommendation_code"]
     deadlines, more_deadlines = _first(
         Deadline.objects.public()
         .open()
