@@ -1,6 +1,7 @@
 import re
 
 from django.contrib.syndication.views import Feed
+from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker import links
 from tracker.languages import english_version, original_named
-from tracker.models import ProgressUpdate, Status
+from tracker.models import ProgressUpdate, Status, country_name
 
 # Characters XML 1.0 cannot carry (pasted from a word processor, say).
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -45,18 +46,22 @@ class AcceptedUpdatesFeed(Feed):
         return reverse("tracker:progress_table")
 
     def items(self):
+        # The recommendation's code and the country's beside each update: no objects of
+        # its commitment, recommendation and country.
         return (
             ProgressUpdate.objects.on_record()
-            .select_related("commitment__recommendation", "commitment__country")
-            .annotate(changed_at=Coalesce("withdrawn_at", "accepted_at"))
+            .annotate(
+                changed_at=Coalesce("withdrawn_at", "accepted_at"),
+                recommendation_code=F("commitment__recommendation__code"),
+                country_code=F("commitment__country__code"),
+            )
             .order_by("-changed_at", "-pk")[:50]
         )
 
     def item_title(self, update):
-        commitment = update.commitment
         title = gettext("%(country)s: %(code)s %(status)s") % {
-            "country": commitment.country,
-            "code": commitment.recommendation.code,
+            "country": country_name(update.country_code),
+            "code": update.recommendation_code,
             # The status's label (get_status_display builds a table of every label first).
             "status": Status(update.status).label,
         }
@@ -80,7 +85,7 @@ class AcceptedUpdatesFeed(Feed):
         return {"text_language": "en" if english else update.language}
 
     def item_link(self, update):
-        url = links.recommendation_path(update.commitment.recommendation.code)
+        url = links.recommendation_path(update.recommendation_code)
         return f"{url}#update-{update.pk}"
 
     def item_pubdate(self, update):
@@ -90,4 +95,4 @@ class AcceptedUpdatesFeed(Feed):
         return update.changed_at
 
     def item_author_name(self, update):
-        return str(update.commitment.country)
+        return country_name(update.country_code)
