@@ -1,7 +1,6 @@
 import re
 
 from django.contrib.syndication.views import Feed
-from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -46,15 +45,10 @@ class AcceptedUpdatesFeed(Feed):
         return reverse("tracker:progress_table")
 
     def items(self):
-        # The recommendation's code and the country's beside each update: no objects of
-        # its commitment, recommendation and country.
         return (
             ProgressUpdate.objects.on_record()
-            .annotate(
-                changed_at=Coalesce("withdrawn_at", "accepted_at"),
-                recommendation_code=F("commitment__recommendation__code"),
-                country_code=F("commitment__country__code"),
-            )
+            .with_codes()
+            .annotate(changed_at=Coalesce("withdrawn_at", "accepted_at"))
             .order_by("-changed_at", "-pk")[:50]
         )
 

@@ -729,7 +729,20 @@ def accepted_updates(path: str = "") -> Q:
     return Q(**{f"{path}review_state": ProgressUpdate.ReviewState.ACCEPTED})
 
 
-class ProgressUpdateQuerySet(ScopedQuerySet):
+class CommitmentRecordQuerySet(ScopedQuerySet):
+    """Records of one commitment: its progress updates, evidence and deadlines."""
+
+    def with_codes(self) -> "CommitmentRecordQuerySet":
+        """With the codes of their commitment's recommendation and country beside each
+        (`recommendation_code`, `country_code`), for short lists: no objects of the
+        commitment, the recommendation and the country to read them from."""
+        return self.annotate(
+            recommendation_code=F("commitment__recommendation__code"),
+            country_code=F("commitment__country__code"),
+        )
+
+
+class ProgressUpdateQuerySet(CommitmentRecordQuerySet):
     def accepted(self) -> "ProgressUpdateQuerySet":
         """Accepted and not withdrawn: what a commitment's public status comes from."""
         return self.filter(accepted_updates())
@@ -763,7 +776,7 @@ class ProgressUpdateQuerySet(ScopedQuerySet):
         return super().delete()
 
 
-class CarriedByUpdatesQuerySet(ScopedQuerySet):
+class CarriedByUpdatesQuerySet(CommitmentRecordQuerySet):
     """Evidence and deadlines: set by network staff, or carried by a progress update."""
 
     def published(self):

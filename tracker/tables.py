@@ -207,13 +207,17 @@ def scorecards(rows) -> SafeString:
 
 
 def _evidence(item, words: dict) -> str:
-    title = written(item, "title", False)
+    title = _evidence_title(item, written(item, "title", False), words)
+    return f'<div>{title} <span class="meta">{date(item.date)}</span>{_demo(item, words)}</div>'
+
+
+def _evidence_title(item, title: str, words: dict) -> str:
+    """An evidence item's title (HTML), linked to its address and followed by its file."""
     if item.url:
         title = f'<a href="{escape(item.url)}" rel="nofollow">{title}</a>'
     if item.file:
         title += f' (<a href="{escape(item.get_file_url())}">{words["file"]}</a>)'
-    title += f' <span class="meta">{date(item.date)}</span>'
-    return f"<div>{title}{_demo(item, words)}</div>"
+    return title
 
 
 def deadline_items(deadlines, today=None, countries: bool = False) -> SafeString:
@@ -241,11 +245,7 @@ def evidence_items(evidence) -> SafeString:
     words = escaped(file=gettext("file"), demo=gettext("Demo"))
     items = []
     for item in evidence:
-        title = escape(item.title)
-        if item.url:
-            title = f'<a href="{escape(item.url)}" rel="nofollow">{title}</a>'
-        if item.file:
-            title += f' (<a href="{escape(item.get_file_url())}">{words["file"]}</a>)'
+        title = _evidence_title(item, escape(item.title), words)
         items.append(
             f'<li><span class="meta">{date(item.date)}</span> {title} · '
             f"{escape(item.recommendation_code)}{_demo(item, words)}</li>"

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, F
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -51,11 +51,6 @@ from tracker.resources import ProgressResource
 PAGE_SIZE = 50
 TIMELINE_SIZE = 100  # latest accepted updates on a recommendation's page
 LIST_SIZE = 20  # deadlines and evidence on a country's page
-# What a short list shows of the commitment a deadline or update belongs to.
-LISTED = {
-    "recommendation_code": F("commitment__recommendation__code"),
-    "country_code": F("commitment__country__code"),
-}
 
 
 def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE):
@@ -110,13 +105,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # no objects of the record, its commitment, its recommendation and its country.
         "overdue": Deadline.objects.public()
         .overdue()
-        .annotate(**LISTED)
+        .with_codes()
         .order_by("due_date")
-        .values_list("due_date", "description", "is_demo", *LISTED, named=True)[:10],
+        .values_list(
+            "due_date", "description", "is_demo", "recommendation_code", "country_code", named=True
+        )[:10],
         "latest_updates": ProgressUpdate.objects.accepted()
-        .annotate(**LISTED)
+        .with_codes()
         .order_by("-reviewed_at", "-pk")
-        .values_list("pk", "status", "is_demo", "created_at", *LISTED, named=True)[:10],
+        .values_list(
+            "pk",
+            "status",
+            "is_demo",
+            "created_at",
+            "recommendation_code",
+            "country_code",
+            named=True,
+        )[:10],
     }
     return render(request, "tracker/dashboard.html", context)
 
@@ -339,15 +344,13 @@ def country_detail(request: HttpRequest, iso: str) -> HttpResponse:
     by_country = stats.by_country()
     figures = by_country.get(country.pk, Figures.empty())
     region = stats.region(by_country)  # its share, for comparison
-    # What the lists show of each (tracker.tables), the recommendation's code beside it:
-    # no objects of the commitment and the recommendation.
-    code = LISTED["recommendation_code"]
+    # What the lists show of each (tracker.tables), the recommendation's code beside it.
     deadlines, more_deadlines = _first(
         Deadline.objects.public()
         .open()
         .filter(country=country)
         .order_by("due_date", "pk")
-        .annotate(recommendation_code=code)
+        .with_codes()
         .values_list("due_date", "description", "is_demo", "recommendation_code", named=True),
         LIST_SIZE,
     )
@@ -355,7 +358,7 @@ def country_detail(request: HttpRequest, iso: str) -> HttpResponse:
         Evidence.objects.public()
         .filter(country=country)
         .only("date", "title", "url", "file", "is_demo")
-        .annotate(recommendation_code=code)
+        .with_codes()
         .order_by("-date", "-pk"),
         LIST_SIZE,
     )
