@@ -57,6 +57,7 @@ def pages() -> list[tuple[str, str]]:
         ("country", f"/countries/{iso.lower()}/"),
         ("report", "/consultations/synthetic-scale-data/"),
         ("progress, no facet", "/progress/"),
+        ("progress, a status", "/progress/?status=planned&page=4"),
         ("recommendations", "/recommendations/"),
         ("countries", "/countries/"),
         ("updates feed", "/updates/feed/"),

@@ -2,6 +2,7 @@
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from tests.processes import manage
 
@@ -63,3 +64,28 @@ def test_postgresql_uses_the_connection_pool():
         pytest.skip("the suite runs on SQLite")
     assert database["OPTIONS"]["pool"]
     assert database["CONN_MAX_AGE"] == 0
+
+
+def _prepared_after_six_runs(**env: str) -> str:
+    """What PostgreSQL holds prepared on a connection that ran one query six times."""
+    script = (
+        "from django.db import connection; from tracker.models import Country;"
+        "[list(Country.objects.filter(code='KH')) for _ in range(6)];"
+        "cursor = connection.cursor();"
+        "cursor.execute('SELECT statement FROM pg_prepared_statements');"
+        "print(repr([row[0] for row in cursor.fetchall()]))"
+    )
+    result = manage("shell", "-c", script, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()[-1]
+
+
+def test_postgresql_plans_a_query_run_again_and_again_once(db):
+    database = connection.settings_dict  # the suite's database
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("the suite runs on SQLite")
+    url = "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(**database)
+    assert "tracker_country" in _prepared_after_six_runs(DATABASE_URL=url)
+    # Off behind a pooler in transaction mode, which cannot keep them.
+    off = _prepared_after_six_runs(DATABASE_URL=url, DB_PREPARED_STATEMENTS="false")
+    assert off == "[]"
