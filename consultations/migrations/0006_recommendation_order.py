@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from consultations import table_statistics
+
 
 def copy_order(apps, schema_editor):
     """Each recommendation's consultation date and title and paragraph number (the tables'
@@ -21,15 +23,9 @@ def copy_order(apps, schema_editor):
 
 
 def analyze(apps, schema_editor):
-    """Statistics for the new index, where the database keeps them for others: without
-    them SQLite may read the commitments by country and sort them all."""
-    connection = schema_editor.connection
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
-            if cursor.fetchone() is None:
-                return  # no statistics for any table: the index is chosen without them
-    schema_editor.execute("ANALYZE consultations_recommendation")
+    """Statistics for the new index: without them SQLite may read the commitments by
+    country and sort them all."""
+    table_statistics.analyze(schema_editor, "consultations_recommendation")
 
 
 class Migration(migrations.Migration):
