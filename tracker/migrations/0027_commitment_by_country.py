@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="commitment",
             index=models.Index(
-                fields=["country", "status", "recommendation", "id"], name="commitment_by_country"
+                fields=["country", "recommendation", "status", "id"], name="commitment_by_country"
             ),
         ),
         migrations.AlterField(
