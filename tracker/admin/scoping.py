@@ -187,6 +187,13 @@ class ScopedInlineFormSet(BaseInlineFormSet):
     is not in the formset's queryset gets a new, unsaved instance.
     """
 
+    @functools.cached_property
+    def empty_form(self):
+        """The row the admin copies for "Add another", made once: Django makes it anew each
+        time it is asked for, five times a page (for its template, its scripts and styles,
+        ...), twenty forms for an update's four inlines."""
+        return super().empty_form
+
     def clean(self):
         super().clean()
         for form in self.initial_forms:
