@@ -15,11 +15,11 @@ from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from consultations.models import Consultation, GcmObjective, Recommendation, Sdg, Section, Theme
-from tracker import page_cache, stats
+from consultations.models import Recommendation
+from tracker import facet_options, page_cache, stats
 from tracker.escaping import escape
 from tracker.languages import is_english
-from tracker.models import WITH_PROGRESS, Commitment, Country, Deadline, Status, country_name
+from tracker.models import WITH_PROGRESS, Commitment, Deadline, Status
 
 # The status facet: each status, and all those that show progress at once.
 STATUS_CHOICES = [(WITH_PROGRESS, _("With progress (planned to implemented)")), *Status.choices]
@@ -51,47 +51,20 @@ def overdue_deadlines(commitment=None):
 
 
 class Options(BaseChoiceIterator):
-    """A facet's options, read once per change of the data and once a page (see
-    page_cache.remember); pairs already, so not put in order again at every use, as Django
-    does with options given by a function (a page uses each several times)."""
+    """A facet's options (facet_options), read with the other facets' once per change of
+    the data and once a page (see page_cache.remember); pairs already, so not put in order
+    again at every use, as Django does with options given by a function (a page uses each
+    several times)."""
 
-    def __init__(self, name: str, compute):
-        self.name, self.compute = name, compute
+    def __init__(self, facet: str):
+        self.facet = facet
 
     def __iter__(self):
-        yield from page_cache.remember(f"options:{self.name}", lambda: list(self.compute()))
+        yield from page_cache.remember("options", facet_options.option_lists)[self.facet]
 
     def __call__(self) -> list:
         # A function to those who look (the API's schema then does not read the options).
         return list(self)
-
-
-def _consultations():
-    # Not the report's text, which each row would otherwise bring.
-    consultations = Consultation.objects.order_by("-date").only("code", "title", "date")
-    return ((c.code, str(c)) for c in consultations)
-
-
-def _sections():
-    # As values: the query of objects with their consultation and parent cost 1 ms to build.
-    sections = Section.objects.filter(kind=Section.Kind.RECOMMENDATIONS).values_list(
-        "pk", "consultation__code", "key", "title", "parent__title"
-    )
-    for pk, code, key, title, parent in sections:
-        yield pk, f"{code} {key} {title if parent is None else parent}"
-
-
-def _tags(model):
-    return ((tag.number, str(tag)) for tag in model.objects.all())
-
-
-def _themes():
-    return Theme.objects.values_list("slug", "name")
-
-
-def _countries():
-    codes = Country.objects.values_list("code", flat=True)
-    return sorted(((code, country_name(code)) for code in codes), key=lambda c: c[1])
 
 
 class CountryField(django_filters.fields.ChoiceField):
@@ -227,29 +200,29 @@ class TagFilters(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search", widget=FacetText)
     consultation = OptionFilter(
         label=_("Consultation"),
-        choices=Options("consultation", _consultations),
+        choices=Options("consultation"),
         empty_label=_("All consultations"),
         widget=EnglishOptions,
     )
     section = OptionFilter(
         label=_("Section"),
-        choices=Options("section", _sections),
+        choices=Options("section"),
         empty_label=_("All sections"),
         widget=EnglishOptions,
     )
     objective = OptionFilter(
         label=_("GCM objective"),
-        choices=Options("objective", lambda: _tags(GcmObjective)),
+        choices=Options("objective"),
         empty_label=_("All GCM objectives"),
     )
     sdg = OptionFilter(
         label=_("SDG"),
-        choices=Options("sdg", lambda: _tags(Sdg)),
+        choices=Options("sdg"),
         empty_label=_("All SDGs"),
     )
     theme = OptionFilter(
         label=_("Theme"),
-        choices=Options("theme", _themes),
+        choices=Options("theme"),
         empty_label=_("All themes"),
         widget=EnglishOptions,
     )
@@ -333,7 +306,7 @@ class CommitmentFilter(TagFilters):
     country = CountryFilter(
         label=_("Country"),
         field_name="country__code",
-        choices=Options("country", _countries),
+        choices=Options("country"),
         empty_label=_("All countries"),
     )
     status = django_filters.ChoiceFilter(
@@ -395,7 +368,7 @@ class RecommendationFilter(TagFilters):
 
     country = CountryFilter(
         label=_("Country"),
-        choices=Options("country", _countries),
+        choices=Options("country"),
         empty_label=_("All countries"),
         method="filter_by_commitment",
     )
