@@ -31,6 +31,18 @@ def test_the_application_leaves_what_it_loaded_out_of_the_garbage_collectors_pas
     assert many == "True" and int(tracked) < int(frozen) / 10, result.stdout
 
 
+def test_the_application_collects_young_objects_every_50_000_not_every_2_000():
+    # A page makes hundreds of objects; Python's default collected them every 2,000.
+    script = (
+        "import gc, tracker.wsgi; before = gc.get_stats()[0]['collections'];"
+        "made = [[] for _ in range(20_000)];"
+        "print(gc.get_stats()[0]['collections'] - before, gc.get_threshold()[0])"
+    )
+    result = manage("shell", "-c", script, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == ["0", "50000"], result.stdout
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", **{**PRODUCTION, "SECRET_KEY": ""})
     assert result.returncode != 0
