@@ -3,7 +3,7 @@
 What is counted (tracker.models.Tally): each commitment under its country, its
 recommendation and its recommendation's GCM objectives, by status and, but for
 recommendations, by the day of its next open published deadline, from which the overdue
-are counted for any day. The pages read them with `Tally.objects.figures()`: a few rows
+are counted for any day. The pages read them with `Tally.objects.figures(kinds)`: a few rows
 per country or objective, not 50,000 commitments.
 
 How: how each commitment is counted is kept (tracker.models.CountedCommitment). After a
@@ -239,7 +239,7 @@ def _apply(counts: Counter) -> None:
 def by_country_and_objective() -> tuple[dict[str, Figures], dict[tuple[int, str], Figures]]:
     """The figures of every country, by its code, and of every GCM objective, by its number
     and short name (those with commitments): three small queries."""
-    figures = Tally.objects.filter(kind__in=[Kind.COUNTRY, Kind.OBJECTIVE]).figures()
+    figures = Tally.objects.figures([Kind.COUNTRY, Kind.OBJECTIVE])
     codes = Country.objects.filter(pk__in=list(figures[Kind.COUNTRY])).values_list("pk", "code")
     objectives = GcmObjective.objects.filter(pk__in=list(figures[Kind.OBJECTIVE]))
     names = {
@@ -255,7 +255,7 @@ def by_country_and_objective() -> tuple[dict[str, Figures], dict[tuple[int, str]
 def by_country(overdue: bool = True) -> dict[int, Figures]:
     """The figures of every country with commitments, by its id (without `overdue`, the
     statuses only, `Figures.overdue` None): one query."""
-    figures = Tally.objects.of(Kind.COUNTRY).figures()[Kind.COUNTRY]
+    figures = Tally.objects.figures([Kind.COUNTRY])[Kind.COUNTRY]
     return figures if overdue else {pk: Figures(f.counts, None) for pk, f in figures.items()}
 
 
@@ -274,9 +274,7 @@ def commitments_counted(country: str = "", status: str = "") -> int:
 
 def by_recommendation(recommendations: Iterable[int]) -> dict[int, Figures]:
     """The figures (statuses only) of these recommendations, by id: one query."""
-    return Tally.objects.of(Kind.RECOMMENDATION, list(recommendations)).figures()[
-        Kind.RECOMMENDATION
-    ]
+    return Tally.objects.figures([Kind.RECOMMENDATION], recommendations)[Kind.RECOMMENDATION]
 
 
 # --- what changes the figures -----------------------------------------------------------
