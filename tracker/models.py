@@ -975,7 +975,13 @@ class ProgressUpdate(TracksPublicChanges, models.Model):
 
     @property
     def is_withdrawn(self) -> bool:
-        return self.review_state == self.ReviewState.WITHDRAWN
+        return self.is_withdrawal(self.review_state)
+
+    @classmethod
+    def is_withdrawal(cls, review_state: str) -> bool:
+        """Whether an update in this review state was withdrawn (for values read without
+        the update: tracker.tables.timeline)."""
+        return review_state == cls.ReviewState.WITHDRAWN
 
     def needs_proof(self) -> bool:
         return self.status in Status.needing_evidence()

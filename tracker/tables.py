@@ -15,7 +15,7 @@ from consultations.templatetags.report_text import report_markdown
 from tracker import links
 from tracker.charts import badge
 from tracker.escaping import escape
-from tracker.models import Commitment, Status, country_name
+from tracker.models import Commitment, ProgressUpdate, Status, country_name
 from tracker.templatetags import calendar_dates
 from tracker.templatetags.languages import english, title_lang, written, written_short
 
@@ -273,7 +273,7 @@ def update_items(updates) -> SafeString:
 
 def timeline(updates) -> SafeString:
     """A recommendation's accepted (and withdrawn) updates, newest first, each with its
-    day, country, status and texts."""
+    day, country (`country_code`), status and texts."""
     words = escaped(
         demo=gettext("Demo"),
         withdrawn=gettext("Withdrawn"),
@@ -283,12 +283,12 @@ def timeline(updates) -> SafeString:
     statuses = labels(Status.choices)
     items = []
     for update in updates:
-        withdrawn = update.is_withdrawn
+        withdrawn = ProgressUpdate.is_withdrawal(update.review_state)
         marked = ' class="withdrawn"' if withdrawn else ""
         item = [
             f'<li id="update-{update.pk}"{marked}>',
             f'<p><time datetime="{date(update.created_at, "c")}">{date(update.created_at)}'
-            f"</time> · <strong>{escape(update.commitment.country)}</strong> "
+            f"</time> · <strong>{escape(country_name(update.country_code))}</strong> "
             f"{badge(update.status, statuses[update.status])}{_demo(update, words)}</p>",
         ]
         if withdrawn:

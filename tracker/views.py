@@ -50,6 +50,19 @@ from tracker.resources import ProgressResource
 
 PAGE_SIZE = 50
 TIMELINE_SIZE = 100  # latest accepted updates on a recommendation's page
+TIMELINE_FIELDS = [
+    "pk",
+    "created_at",
+    "country_code",
+    "status",
+    "is_demo",
+    "review_state",
+    "withdrawn_at",
+    "withdrawal_reason",
+    "language",
+    *ProgressUpdate.TEXTS,
+    *ProgressUpdate.ENGLISH_TEXTS,
+]
 LIST_SIZE = 20  # deadlines and evidence on a country's page
 
 
@@ -294,12 +307,15 @@ def recommendation_detail(request: HttpRequest, code: str) -> HttpResponse:
         recommendation.commitments.with_progress().order_by().table_rows()
     )
     # By the commitments' ids: the planner then reads the updates of these commitments
-    # only, not every accepted update in date order.
+    # only, not every accepted update in date order. As values, what the timeline shows
+    # (tracker.tables.timeline): a hundred updates as objects, each with its commitment and
+    # country, took 2 ms to make.
     timeline, timeline_is_cut = _first(
         ProgressUpdate.objects.on_record()
         .filter(commitment__in=[c.pk for c in commitments])
-        .select_related("commitment__country")
-        .order_by("-created_at", "-pk"),
+        .with_codes()
+        .order_by("-created_at", "-pk")
+        .values_list(*TIMELINE_FIELDS, named=True),
         TIMELINE_SIZE,
     )
     context = {
