@@ -1137,7 +1137,13 @@ class Evidence(TracksPublicChanges, models.Model):
         return self.shows(self.public_values())
 
     def get_file_url(self) -> str:
-        return reverse("tracker:evidence_file", args=[self.pk]) if self.file else ""
+        return self.file_url_of(self.pk, self.file)
+
+    @staticmethod
+    def file_url_of(pk: int, file) -> str:
+        """Where the file of the evidence item of this id is downloaded (through the view
+        that checks who may see it); "" without a file (`file`: the field, or its name)."""
+        return reverse("tracker:evidence_file", args=[pk]) if file else ""
 
 
 def _published(update_id: int | None) -> bool:

@@ -125,9 +125,15 @@ def row(values: dict, annotations) -> TableRow:
     )
 
 
+# What the tables show of an evidence item (tracker.tables._evidence).
+EVIDENCE_FIELDS = ("pk", "commitment_id", "date", "title", "title_en", "language", "url", "file")
+
+
 def with_public_evidence(rows: list[TableRow]) -> list[TableRow]:
-    """Each row with its public evidence, in the evidence's order (one query)."""
+    """Each row with its public evidence, in the evidence's order (one query), as values:
+    fifty items made objects took twice as long."""
     by_commitment = {r.pk: r for r in rows}
-    for item in Evidence.objects.public().filter(commitment__in=list(by_commitment)):
+    evidence = Evidence.objects.public().filter(commitment__in=list(by_commitment))
+    for item in evidence.values_list(*EVIDENCE_FIELDS, "is_demo", named=True):
         by_commitment[item.commitment_id].public_evidence.append(item)
     return rows

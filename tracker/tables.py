@@ -15,7 +15,7 @@ from consultations.templatetags.report_text import report_markdown
 from tracker import links
 from tracker.charts import badge
 from tracker.escaping import escape
-from tracker.models import Commitment, ProgressUpdate, Status, country_name
+from tracker.models import Commitment, Evidence, ProgressUpdate, Status, country_name
 from tracker.templatetags import calendar_dates
 from tracker.templatetags.languages import english, title_lang, written, written_short
 
@@ -216,7 +216,9 @@ def _evidence_title(item, title: str, words: dict) -> str:
     if item.url:
         title = f'<a href="{escape(item.url)}" rel="nofollow">{title}</a>'
     if item.file:
-        title += f' (<a href="{escape(item.get_file_url())}">{words["file"]}</a>)'
+        title += (
+            f' (<a href="{escape(Evidence.file_url_of(item.pk, item.file))}">{words["file"]}</a>)'
+        )
     return title
 
 

@@ -373,9 +373,11 @@ def country_detail(request: HttpRequest, iso: str) -> HttpResponse:
     evidence, more_evidence = _first(
         Evidence.objects.public()
         .filter(country=country)
-        .only("date", "title", "url", "file", "is_demo")
         .with_codes()
-        .order_by("-date", "-pk"),
+        .order_by("-date", "-pk")
+        .values_list(
+            "pk", "date", "title", "url", "file", "is_demo", "recommendation_code", named=True
+        ),
         LIST_SIZE,
     )
     context = {
