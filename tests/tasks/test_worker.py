@@ -217,6 +217,10 @@ def test_a_worker_queues_its_task_again_only_once_the_database_answers(
         "run_worker", "--batch", "--backend", "database", "--no-startup-delay",
         "--worker-id", "w1", verbosity=0,
     )  # fmt: skip
-    assert requeues == ["w1", "w1", "w1"]
+    # Tried at each beat until the database answered: the third call went through. On
+    # SQLite a beat may also meet the database held by the worker's own thread ("database
+    # table is locked", an OperationalError too) and try again, so a busy machine may see
+    # more calls; the task still runs again once.
+    assert requeues[:3] == ["w1", "w1", "w1"]
     done = DBTaskResult.objects.get(id=result.id)
     assert done.status == TaskResultStatus.SUCCESSFUL and done.worker_ids == ["w1", "w1"]
