@@ -15,8 +15,9 @@ get_resolver().url_patterns  # noqa: B018 (loaded now, not at the first request)
 gc.freeze()
 
 # A page rendered afresh leaves some 800 objects more than it found, most of them freed
-# by the next request: the collector's youngest pass ran every 2,000 (Python's default),
-# two passes in five pages, each walking what the page had made. Every 50,000, a page
-# rendered afresh took 7 % less time (11.3 ms against 10.5, alternating the two in one
-# process); what waits for a pass is a few megabytes at most.
+# by the next request: the collector's youngest pass ran every 2,000 (Python 3.13's
+# default), two passes in five pages, each walking what the page had made. Every 50,000, a
+# page rendered afresh took 7 % less time (11.3 ms against 10.5, alternating the two in one
+# process). A pass is then rarer and longer (about 1 ms), and what pages leave in cycles
+# waits some sixty pages for it instead of two.
 gc.set_threshold(50_000, *gc.get_threshold()[1:])

@@ -31,8 +31,8 @@ def expected() -> dict:
 
 @pytest.fixture
 def two_reports(world):
-    """The shipped report and an earlier one with a nested recommendations section, themes
-    and a third country."""
+    """The shipped report, an earlier one with a nested recommendations section and another
+    of the same day, themes and a third country."""
     earlier = Consultation.objects.create(
         code="EA21",
         slug="earlier",
@@ -52,6 +52,14 @@ def two_reports(world):
         order=3,
     )
     Section.objects.create(consultation=earlier, key="I", title="Opening", kind="opening", order=1)
+    # The same day as the earlier one: the title orders the two.
+    Consultation.objects.create(
+        code="AB21",
+        slug="same-day",
+        title="A consultation on the same day",
+        date=earlier.date,
+        starts_at=earlier.starts_at,
+    )
     Theme.objects.create(name="Women migrant workers", slug="women")
     Theme.objects.create(name="Climate and mobility", slug="climate")
     make_country("NP")
@@ -66,7 +74,7 @@ def test_each_facet_offers_what_its_model_gives_in_its_order(
         with django_assert_num_queries(1):
             lists = option_lists()
         assert lists == expected()
-    assert [value for value, _label in lists["consultation"]] == ["BM22", "EA21"]
+    assert [value for value, _label in lists["consultation"]] == ["BM22", "AB21", "EA21"]
     assert [value for value, _label in lists["theme"]] == ["climate", "women"]
     assert len(lists["objective"]) == 23 and len(lists["sdg"]) == 17
     nested = [label for _value, label in lists["section"] if label.startswith("EA21")]
