@@ -1721,14 +1721,13 @@ class TallyQuerySet(models.QuerySet):
         read it once."""
         day = day or timezone.localdate()
         kinds = list(Tally.Kind.values if kinds is None else kinds)
-        if not kinds:
-            return {kind: {} for kind in Tally.Kind.values}
+        keys = None if keys is None else list(keys)
+        figures: dict[str, dict[int, Figures]] = {kind: {} for kind in Tally.Kind.values}
+        if not kinds or keys == []:
+            return figures
         where = f"kind IN ({', '.join(['%s'] * len(kinds))})"
         params = list(kinds)
         if keys is not None:
-            keys = list(keys)
-            if not keys:
-                return {kind: {} for kind in Tally.Kind.values}
             where += f" AND key IN ({', '.join(['%s'] * len(keys))})"
             params += keys
         table = Tally._meta.db_table
@@ -1747,7 +1746,6 @@ class TallyQuerySet(models.QuerySet):
                 counts.setdefault((kind, key), dict.fromkeys(STATUSES, 0))[status] = n
             else:
                 late[kind, key] = late.get((kind, key), 0) + n
-        figures: dict[str, dict[int, Figures]] = {kind: {} for kind in Tally.Kind.values}
         for (kind, key), by_status in counts.items():
             overdue = None if kind == Tally.Kind.RECOMMENDATION else late.get((kind, key), 0)
             figures[kind][key] = Figures(by_status, overdue)

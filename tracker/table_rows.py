@@ -126,7 +126,17 @@ def row(values: dict, annotations) -> TableRow:
 
 
 # What the tables show of an evidence item (tracker.tables._evidence).
-EVIDENCE_FIELDS = ("pk", "commitment_id", "date", "title", "title_en", "language", "url", "file")
+EVIDENCE_FIELDS = (
+    "pk",
+    "commitment_id",
+    "date",
+    "title",
+    "title_en",
+    "language",
+    "url",
+    "file",
+    "is_demo",
+)
 
 
 def with_public_evidence(rows: list[TableRow]) -> list[TableRow]:
@@ -134,6 +144,6 @@ def with_public_evidence(rows: list[TableRow]) -> list[TableRow]:
     fifty items made objects took twice as long."""
     by_commitment = {r.pk: r for r in rows}
     evidence = Evidence.objects.public().filter(commitment__in=list(by_commitment))
-    for item in evidence.values_list(*EVIDENCE_FIELDS, "is_demo", named=True):
+    for item in evidence.values_list(*EVIDENCE_FIELDS, named=True):
         by_commitment[item.commitment_id].public_evidence.append(item)
     return rows
