@@ -432,6 +432,77 @@ def test_focal_point_cannot_target_staff_set_evidence_or_deadlines(world, earlie
     assert snapshot() == before
 
 
+CHANGE_TABLES = ["Changes to existing evidence", "Changes to existing deadlines"]
+
+
+def test_the_form_offers_no_change_of_earlier_items_where_none_is_theirs_to_change(
+    world, django_assert_max_num_queries
+):
+    """Staff's evidence and deadline only: the focal point's form shows neither table of
+    changes (a row there could name nothing), still the new evidence and deadlines, and
+    what it posts is submitted."""
+    make_evidence(world.kh_31, world.staff, title="Staff memo")
+    make_deadline(world.kh_31, world.staff, due_date=dt.date(2030, 1, 1))
+    focal = signed_in(world.focal_kh)
+    with django_assert_max_num_queries(12):
+        page = focal.get(ADD_URL, {"commitment": world.kh_31.pk})
+    assert not [table for table in CHANGE_TABLES if table in page.text]
+    assert "evidence_changes-TOTAL_FORMS" not in page.text
+    assert "Evidence published with this update" in page.text
+    assert "New follow-up deadlines, published with this update" in page.text
+    data = form_data(page.text, FORM, status="in_progress", narrative="Circular drafted.")
+    assert post_new_update(focal, world.kh_31, data).status_code == 302
+    update = ProgressUpdate.objects.get()
+    assert (update.narrative, update.review_state) == ("Circular drafted.", State.SUBMITTED)
+
+
+def test_a_form_opened_before_its_commitment_was_chosen_is_saved_without_changes(
+    world, earlier_items
+):
+    """Opened without a commitment, the form offers no change (there is nothing to choose
+    from yet); posted with one that has items to change, it is read as the page showed it,
+    not refused for the tables it did not have."""
+    focal = signed_in(world.focal_kh)
+    page = focal.get(ADD_URL)
+    assert not [table for table in CHANGE_TABLES if table in page.text]
+    data = form_data(
+        page.text,
+        FORM,
+        commitment=str(world.kh_31.pk),
+        status="in_progress",
+        narrative="Chosen on the form.",
+    )
+    assert focal.post(ADD_URL, {**data, "_save": "Save"}).status_code == 302
+    update = ProgressUpdate.objects.get(narrative="Chosen on the form.")
+    assert update.review_state == State.SUBMITTED
+    assert not update.evidence_changes.exists() and not update.deadline_changes.exists()
+    # Opened from the commitment, the same form offers its items.
+    page = focal.get(ADD_URL, {"commitment": world.kh_31.pk})
+    assert [table for table in CHANGE_TABLES if table in page.text] == CHANGE_TABLES
+
+
+def test_a_change_an_update_asks_stays_on_its_form_once_nothing_else_is_offered(
+    world, earlier_items
+):
+    """An update that asks to publish an item staff have since taken over: its row is
+    still on its form, to be seen and removed, though nothing else can be chosen."""
+    focal = signed_in(world.focal_kh)
+    data = fill_in_new_update(focal, world.kh_31, narrative="Publishing the draft.")
+    add_rows(
+        data,
+        "evidence_changes",
+        {"evidence": str(earlier_items["draft"].pk), "visibility": "public"},
+    )
+    assert post_new_update(focal, world.kh_31, data, button="_draft").status_code == 302
+    update = ProgressUpdate.objects.get(narrative="Publishing the draft.")
+    Evidence.objects.filter(pk=earlier_items["draft"].pk).update(set_by_staff=True)
+    Deadline.objects.update(set_by_staff=True)
+    page = focal.get(update_url(update))
+    assert "Changes to existing evidence" in page.text
+    assert "Changes to existing deadlines" not in page.text
+    assert 'name="evidence_changes-INITIAL_FORMS" value="1"' in page.text
+
+
 # --- withdrawal ---------------------------------------------------------------------------
 
 

@@ -115,19 +115,31 @@ class UpdateDeadlineInline(UpdatePartInline, admin.TabularInline):
 
 class ChangeOfItemInline(UpdatePartInline, admin.TabularInline):
     """A change an update asks of an existing item: the items offered are those of the
-    update's commitment that the user may change (`choices(user, commitment)`)."""
+    update's commitment that the user may change (`choices(user, commitment)`).
+
+    The form shows it only where it offers something: an item the user may change, or a
+    change the update already asks. A posted form is read with it only if the page it
+    came from showed it (its rows' count was posted)."""
 
     item_field = ""
     choices = None
     template = "admin/edit_inline/tabular.html"
+    items = None  # what it offers on this request (see `offers`)
+
+    def offers(self, request, obj, commitment: Commitment | None) -> bool:
+        """Whether the form shows it on this request; keeps what it offers."""
+        self.items = self.choices(request.user, commitment) if commitment else None
+        rows = self.model._meta.get_field("update").remote_field.get_accessor_name()
+        if request.method == "POST":
+            return f"{rows}-TOTAL_FORMS" in request.POST
+        if self.items is not None and self.items.exists():
+            return True
+        return obj is not None and getattr(obj, rows).exists()
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        commitment = self.commitment_of(request, obj)
         field = formset.form.base_fields[self.item_field]
-        field.queryset = (
-            self.choices(request.user, commitment) if commitment else field.queryset.none()
-        )
+        field.queryset = field.queryset.none() if self.items is None else self.items
         return formset
 
 
@@ -235,6 +247,18 @@ class ProgressUpdateAdmin(FileStoreMixin, ReviewActions, CommitmentScopedAdmin):
         if obj is None:
             return permissions.has_tracker_access(request.user)
         return permissions.can_edit_update(request.user, obj)
+
+    def get_inline_instances(self, request, obj=None):
+        # The update's commitment read once, for every inline that offers its items.
+        inlines = super().get_inline_instances(request, obj)
+        if not any(isinstance(inline, ChangeOfItemInline) for inline in inlines):
+            return inlines
+        commitment = UpdatePartInline.commitment_of(request, obj)
+        return [
+            inline
+            for inline in inlines
+            if not isinstance(inline, ChangeOfItemInline) or inline.offers(request, obj, commitment)
+        ]
 
     def has_withdraw_permission(self, request):
         return permissions.has_tracker_access(request.user)
