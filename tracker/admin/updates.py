@@ -63,7 +63,7 @@ class UpdatePartInline(admin.StackedInline):
         if not commitment_id or not commitment_id.isdigit():
             return None
         scope = permissions.countries_of(request.user)
-        return Commitment.objects.for_countries(scope).filter(pk=commitment_id).first()
+        return Commitment.objects.for_countries(scope).filter(pk=commitment_id).order_by().first()
 
 
 class ProofFormSet(ScopedInlineFormSet):
