@@ -75,3 +75,33 @@ def test_gcm_objective_and_sdg_names_are_in_the_pages_language(client, world, co
     assert objective in report and "Regular pathways" not in report
     english = client.get(report_url, headers={"accept-language": "en"}).text
     assert "GCM Objective 5: Regular pathways" in english
+
+
+@pytest.mark.parametrize("language", [code for code, _ in settings.LANGUAGES])
+def test_the_pages_links_are_those_of_its_language(language):
+    """`{% path %}` (the layout's and the public pages' links) writes what `{% url %}`
+    writes, in each language, however often the pages before it asked in another."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    written = Template(
+        "{% load site_links %}"
+        "{% path 'tracker:dashboard' %} {% path 'tracker:country_detail' 'kh' %} "
+        "{% path 'tracker:country_brief' 'kh' 'pdf' as brief %}{{ brief }}"
+    )
+    django = Template(
+        "{% url 'tracker:dashboard' %} {% url 'tracker:country_detail' 'kh' %} "
+        "{% url 'tracker:country_brief' 'kh' 'pdf' %}"
+    )
+    for other, _ in settings.LANGUAGES:  # the other languages' links, worked out first
+        with translation.override(other):
+            written.render(Context())
+    with translation.override(language):
+        links = written.render(Context())
+        assert links == django.render(Context())
+    prefix = "" if language == settings.LANGUAGE_CODE else f"/{language}"
+    assert links.split() == [
+        f"{prefix}/",
+        f"{prefix}/countries/kh/",
+        f"{prefix}/countries/kh/brief.pdf",
+    ]
