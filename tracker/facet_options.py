@@ -7,8 +7,10 @@ Each list keeps the order its model gives.
 """
 
 import datetime as dt
+import functools
 
 from django.db import connection
+from django.utils.translation import get_language
 
 from consultations.models import Consultation, GcmObjective, Sdg, Section, Theme
 from tracker.models import Country, country_name
@@ -59,7 +61,14 @@ def option_lists() -> dict[str, list[tuple[str, str]]]:
 
 
 def _label(facet: str, value: str, label: str, day) -> str:
-    """The label the model's own text gives (an unsaved instance: nothing is read)."""
+    return _label_in(facet, value, label, day, get_language())
+
+
+@functools.lru_cache(maxsize=10_000)
+def _label_in(facet: str, value: str, label: str, day, language: str | None) -> str:
+    """The label the model's own text gives (an unsaved instance: nothing is read), in
+    `language`: made once for each option's values and each language, not once a page
+    (ninety options made forty model instances a page: 0.3 ms)."""
     if facet == "consultation":
         return str(Consultation(title=label, date=_day(day)))
     if facet == "objective":
