@@ -446,11 +446,11 @@ class Recommendation(models.Model):
         return self.title_of(titles)[1]
 
     @staticmethod
-    def title_of(titles: dict[str, str]) -> tuple[str, str]:
+    def title_of(titles: dict[str, str], language: str | None = None) -> tuple[str, str]:
         """The short title shown now and its language, from the titles by language: the
-        active language's when staff have translated it, else English (as modeltranslation
-        falls back)."""
-        language = get_language() or "en"
+        active language's (`language`, when looked up already) when staff have translated
+        it, else English (as modeltranslation falls back)."""
+        language = language or get_language() or "en"
         if titles.get(language):
             return titles[language], language
         return titles.get("en") or "", "en"

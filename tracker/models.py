@@ -245,10 +245,11 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [("", _("Automatic"))] + [(z, z) for z in sorted(zoneinfo.available_timezones())]
 
 
-def country_name(code: str) -> str:
+def country_name(code: str, language: str | None = None) -> str:
     """A country's name in the active language (looked up once per language: a page of
-    fifty rows names its countries fifty times)."""
-    return _country_name(code, get_language())
+    fifty rows names its countries fifty times). `language`: the active one, when looked
+    up already."""
+    return _country_name(code, language or get_language())
 
 
 @functools.cache
@@ -293,9 +294,9 @@ class Country(models.Model):
         return self.path_of(self.code.code)
 
     @staticmethod
-    def path_of(code: str) -> str:
-        """The page of the country of this code."""
-        return links.path("tracker:country_detail", code.lower())
+    def path_of(code: str, at: links.Here | None = None) -> str:
+        """The page of the country of this code (`at`: links.path's)."""
+        return links.path("tracker:country_detail", code.lower(), at=at)
 
     @property
     def name(self) -> str:
@@ -393,7 +394,8 @@ class CommitmentQuerySet(ScopedQuerySet):
         annotations = list(self.query.annotations)
         rows = self if ids is None else self.filter(pk__in=ids)
         values = rows.select_related(None).values(*table_rows.columns(annotations))
-        return [table_rows.row(item, annotations) for item in values]
+        at = links.here()  # the language the rows are read in, looked up once for all
+        return [table_rows.row(item, annotations, at) for item in values]
 
     def with_review_state(self) -> "CommitmentQuerySet":
         """What a focal point's list shows of each commitment, in one query: its updates

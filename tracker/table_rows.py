@@ -30,28 +30,30 @@ TITLE_COLUMNS = {
 class ShownRecommendation:
     code: str
     titles: dict[str, str]  # the short title by language, as staff translated it
+    at: links.Here  # the language and prefix the table is read in, looked up once
 
     @property
     def short_title(self) -> str:
-        return Recommendation.title_of(self.titles)[0]
+        return Recommendation.title_of(self.titles, self.at.language)[0]
 
     def title_language(self) -> str:
-        return Recommendation.title_of(self.titles)[1]
+        return Recommendation.title_of(self.titles, self.at.language)[1]
 
     def get_absolute_url(self) -> str:
-        return links.recommendation_path(self.code)
+        return links.recommendation_path(self.code, self.at)
 
 
 @dataclass(slots=True)
 class ShownCountry:
     code: CountryCode  # as the model's field gives it
+    at: links.Here
 
     @property
     def name(self) -> str:
-        return country_name(self.code.code)
+        return country_name(self.code.code, self.at.language)
 
     def get_absolute_url(self) -> str:
-        return Country.path_of(self.code.code)
+        return Country.path_of(self.code.code, self.at)
 
 
 @dataclass(slots=True)
@@ -102,7 +104,7 @@ def columns(annotations) -> list[str]:
     ]
 
 
-def row(values: dict, annotations) -> TableRow:
+def row(values: dict, annotations, at: links.Here) -> TableRow:
     update = None
     if values["latest_accepted_update_id"] is not None:
         update = ShownUpdate(*(values[f"latest_accepted_update__{n}"] for n in UPDATE_FIELDS))
@@ -115,8 +117,9 @@ def row(values: dict, annotations) -> TableRow:
                 language: values[f"recommendation__{column}"]
                 for language, column in TITLE_COLUMNS.items()
             },
+            at,
         ),
-        country=ShownCountry(CountryCode(values["country__code"])),
+        country=ShownCountry(CountryCode(values["country__code"]), at),
         latest_accepted_update=update,
         next_deadline=extra.pop("next_deadline", None),
         has_overdue=bool(extra.pop("has_overdue", False)),
