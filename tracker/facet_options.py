@@ -54,21 +54,18 @@ def option_lists() -> dict[str, list[tuple[str, str]]]:
         cursor.execute(sql, [Section.Kind.RECOMMENDATIONS.value])
         rows = cursor.fetchall()
     lists: dict[str, list[tuple[str, str]]] = {facet: [] for facet in FACETS}
+    language = get_language()
     for facet, value, label, day, _text, _number in rows:
-        lists[facet].append((value, _label(facet, value, label, day)))
+        lists[facet].append((value, _label(facet, value, label, day, language)))
     lists["country"].sort(key=lambda option: option[1])
     return lists
 
 
-def _label(facet: str, value: str, label: str, day) -> str:
-    return _label_in(facet, value, label, day, get_language())
-
-
 @functools.lru_cache(maxsize=10_000)
-def _label_in(facet: str, value: str, label: str, day, language: str | None) -> str:
+def _label(facet: str, value: str, label: str, day, language: str | None) -> str:
     """The label the model's own text gives (an unsaved instance: nothing is read), in
-    `language`: made once for each option's values and each language, not once a page
-    (ninety options made forty model instances a page: 0.3 ms)."""
+    the active language (`language`): made once for each option's values and each
+    language, not once a page (ninety options made forty model instances a page: 0.3 ms)."""
     if facet == "consultation":
         return str(Consultation(title=label, date=_day(day)))
     if facet == "objective":
@@ -76,7 +73,7 @@ def _label_in(facet: str, value: str, label: str, day, language: str | None) -> 
     if facet == "sdg":
         return str(Sdg(number=value, short_name=label))
     if facet == "country":
-        return country_name(value)
+        return country_name(value, language)
     return label
 
 
