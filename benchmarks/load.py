@@ -70,9 +70,9 @@ REVIEWERS = 2
 PASSWORD = "load-test-only-password"
 RUN = uuid.uuid4().hex[:8]  # in the updates' text: this run's differ from earlier runs'
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-# Two hosts: every UPLOAD_EVERY-th report of a focal point carries a file, on one of the
-# last UPLOAD_COMMITMENTS of its commitments (kept for them: no update of the focal point
-# is open on it, so the report form starts blank); emails get this long to go out at the end.
+# Two hosts: every UPLOAD_EVERY-th report of a focal point carries a file, on one of
+# UPLOAD_COMMITMENTS of its commitments kept for them (none of the focal point's updates is
+# open on them, so the report form starts blank); emails get this long to go out at the end.
 UPLOAD_EVERY = 10
 UPLOAD_COMMITMENTS = 40
 OUTBOX_DRAIN_SECONDS = 60
@@ -351,7 +351,7 @@ def focal_points(*, emails: bool) -> list[tuple[str, list[int]]]:
     email addresses (example.org) when a worker sends their emails, else none."""
     from django.contrib.auth import get_user_model
 
-    from tracker.models import Commitment, Country, FocalPoint
+    from tracker.models import Commitment, Country, FocalPoint, ProgressUpdate
 
     users = []
     countries = Country.objects.filter(commitments__recommendation__consultation__code="SCALE")
@@ -365,9 +365,13 @@ def focal_points(*, emails: bool) -> list[tuple[str, list[int]]]:
         user.email = f"{username}@example.org" if emails else ""
         user.save()
         FocalPoint.objects.get_or_create(country=country, user=user)
-        commitments = list(
-            Commitment.objects.filter(country=country).values_list("pk", flat=True)[:200]
-        )
+        theirs = Commitment.objects.filter(country=country)
+        commitments = list(theirs.values_list("pk", flat=True)[: 200 - UPLOAD_COMMITMENTS])
+        # Last, those a report with a file starts blank on: none of the focal point's
+        # updates is open on them (earlier runs leave many waiting for review).
+        open_ones = ProgressUpdate.objects.by_author(user).open().values("commitment")
+        blank = theirs.exclude(pk__in=commitments).exclude(pk__in=open_ones)
+        commitments += blank.values_list("pk", flat=True)[:UPLOAD_COMMITMENTS]
         users.append((username, commitments))
     return users
 
