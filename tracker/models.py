@@ -733,8 +733,11 @@ class Commitment(TracksPublicChanges, models.Model):
             fresh = Commitment.objects.select_for_update().get(pk=self.pk)
             latest = fresh.updates.accepted().order_by("-created_at", "-pk").first()
             public = self.status_from(latest)
-            # Saved (a new version, a history row) only when what the public sees changes.
-            if any(getattr(fresh, name) != value for name, value in public.items()):
+            # Saved (a new version, a history row) only when what the public sees changes;
+            # the update compared by its id, not read.
+            now = {**public, "latest_accepted_update_id": latest and latest.pk}
+            del now["latest_accepted_update"]
+            if any(getattr(fresh, name) != value for name, value in now.items()):
                 for name, value in public.items():
                     setattr(fresh, name, value)
                 fresh.version += 1

@@ -129,6 +129,69 @@ def in_bulk() -> bool:
     return _bulk.get()
 
 
+class _Pending:
+    """What the writes of one change (`together`) leave for its end: the scopes of the
+    pages they change (or all pages: `wide`), and the calls kept for it (`at_end`)."""
+
+    def __init__(self):
+        self.wide = False
+        self.scopes: set[tuple[str, int]] = set()
+        self.calls: dict = {}
+
+    def changed(self, scopes) -> None:
+        if scopes is None:
+            self.wide = True
+        else:
+            self.scopes.update(scopes)
+
+    def done(self) -> None:
+        for function, items in self.calls.items():
+            function(sorted(items))
+        if self.wide:
+            bump()
+        elif self.scopes:
+            bump(sorted(self.scopes))
+
+
+_pending = contextvars.ContextVar("page_cache_pending", default=None)
+
+
+@contextlib.contextmanager
+def together():
+    """Writes that make one change between them, in one transaction: an update accepted
+    with the status, response, evidence and deadlines it carries, or several accepted at
+    once. The token is replaced, and the figures counted (tracker.stats, through
+    `at_end`), once, as the transaction ends, rather than after each record written (an
+    acceptance wrote both twice: for the update, then for its commitment). The token's row
+    is held from the start, as the first change of a transaction holds it otherwise."""
+    if _pending.get() is not None or _bulk.get():
+        yield
+        return
+    pending = _Pending()
+    reset = _pending.set(pending)
+    try:
+        with transaction.atomic(savepoint=False):
+            hold()
+            yield
+            _pending.reset(reset)
+            reset = None
+            pending.done()
+    finally:
+        if reset is not None:
+            _pending.reset(reset)
+
+
+def at_end(function, items) -> bool:
+    """Within `together`: `function` is called once as it ends, with these items and those
+    of every other call for it (a sorted list); True. Outside it: False, and the caller
+    calls it now."""
+    pending = _pending.get()
+    if pending is None:
+        return False
+    pending.calls.setdefault(function, set()).update(items)
+    return True
+
+
 def public_page(view=None, *, scope=None):
     """Serve the view's page from the cache while nothing it shows has changed.
 
@@ -414,15 +477,22 @@ def _changed(sender, instance=None, signal=None, created=False, **kwargs) -> Non
         # Unseen, but for the notice that the site holds demonstration data.
         demo = getattr(instance, "changes_demo_notice", None)
         if demo and demo(created=created, deleting=deleting):
-            bump()
+            _bump_now_or_at_end(None)
         return
     scope = getattr(instance, "changed_scope", None)
-    bump(scope and scope(created=created, deleting=deleting))
+    _bump_now_or_at_end(scope and scope(created=created, deleting=deleting))
 
 
 def _tags_changed(sender, action, **kwargs) -> None:
     if action in ("post_add", "post_remove", "post_clear") and not _bulk.get():
-        bump()
+        _bump_now_or_at_end(None)
+
+
+def _bump_now_or_at_end(scopes) -> None:
+    if (pending := _pending.get()) is not None:
+        pending.changed(scopes)
+    else:
+        bump(scopes)
 
 
 def connect_signals() -> None:

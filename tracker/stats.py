@@ -282,13 +282,20 @@ def by_recommendation(recommendations: Iterable[int]) -> dict[int, Figures]:
 
 def _commitment_changed(sender, instance, **kwargs) -> None:
     if _counts(instance, kwargs):
-        sync([instance.pk])
+        _sync_now_or_at_end([instance.pk])
 
 
 def _carrier_changed(sender, instance, **kwargs) -> None:
     """A deadline, or an update (its deadlines are published with its acceptance)."""
     if _counts(instance, kwargs):
-        sync(instance.changed_commitments())  # moved to another commitment: both
+        _sync_now_or_at_end(instance.changed_commitments())  # moved: both commitments
+
+
+def _sync_now_or_at_end(commitments) -> None:
+    """Counted now; or, within writes that make one change together (page_cache.together:
+    an update accepted and its commitment's new status), once as they end."""
+    if not page_cache.at_end(sync, commitments):
+        sync(commitments)
 
 
 def _counts(instance, kwargs) -> bool:

@@ -68,6 +68,37 @@ def test_an_accepted_update_shows_at_once_on_every_public_page(client, published
     assert "Inspection plan adopted." in recommendation.text
 
 
+def test_updates_accepted_together_show_at_once_on_every_public_page(client, published, settings):
+    """Accepted in one go (the review queue's action), the pages' token is replaced once,
+    at the end, for the countries, recommendations and statuses of all of them."""
+    urls = [
+        *public_urls(published),
+        reverse("tracker:country_detail", args=["th"]),
+        reverse("tracker:recommendation_detail", args=["BM22-R32"]),
+    ]
+    before = {url: page(client, url) for url in urls}
+    updates = [
+        make_update(published.kh_32, published.focal_kh, status="planned", narrative="Plan A."),
+        make_update(published.th_31, published.focal_th, status="planned", narrative="Plan B."),
+    ]
+    chosen = ProgressUpdate.objects.filter(pk__in=[u.pk for u in updates])
+    token = current_token()
+
+    review.review_many(
+        chosen, by=published.staff, accepting=True, seen_versions={u.pk: u.version for u in updates}
+    )
+
+    assert current_token() != token
+    for url in urls:
+        assert page(client, url) == fresh(url, settings), url
+    changed = [url for url in urls if page(client, url) != before[url]]
+    for iso in ("kh", "th"):
+        assert reverse("tracker:country_detail", args=[iso]) in changed
+    for code in ("BM22-R31", "BM22-R32"):
+        assert reverse("tracker:recommendation_detail", args=[code]) in changed
+    assert "Plan A." in page(client, reverse("tracker:recommendation_detail", args=["BM22-R32"]))
+
+
 def commitment_row(html: str, iso: str) -> str:
     """A country's row in a recommendation page's table of commitments."""
     return re.search(rf'<tr id="{iso}">.*?</tr>', html, re.S).group(0)

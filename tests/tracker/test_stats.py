@@ -130,6 +130,7 @@ STEPS = (
     "report form",
     "report",
     "accept",
+    "accept several",
     "return",
     "withdraw",
     "staff update",
@@ -175,6 +176,11 @@ def step(name: str, a: int, b: int, world, client, clock: Clock) -> None:
         review.send_on(update, by=update.author)
     elif name == "accept" and (update := pick(ProgressUpdate.objects.waiting(), a)):
         review.accept(update, by=world.staff, seen_version=update.version)
+    elif name == "accept several" and (waiting := list(ProgressUpdate.objects.waiting())):
+        # Two (of one commitment, at times) or more, counted once for all at the end.
+        chosen = ProgressUpdate.objects.filter(pk__in=[pick(waiting, a).pk, pick(waiting, b).pk])
+        versions = dict(chosen.values_list("pk", "version"))
+        review.review_many(chosen, by=world.staff, accepting=True, seen_versions=versions)
     elif name == "return" and (update := pick(ProgressUpdate.objects.waiting(), a)):
         review.return_for_changes(
             update, by=world.staff, comment="More.", seen_version=update.version
