@@ -7,6 +7,13 @@ are written through it, as before."""
 from django.forms.renderers import BaseRenderer, DjangoTemplates, Jinja2
 from django.template import TemplateDoesNotExist
 
+# Django's templates of a list of errors, which write nothing for an empty one.
+ERROR_LISTS = frozenset(
+    f"django/forms/errors/{kind}/{name}"
+    for kind in ("list", "dict")
+    for name in ("default.html", "ul.html", "text.txt")
+)
+
 
 class FormRenderer(BaseRenderer):
     """Django's form renderers, Jinja2's first: FORM_RENDERER."""
@@ -14,6 +21,13 @@ class FormRenderer(BaseRenderer):
     def __init__(self):
         self.renderers = (Jinja2(), DjangoTemplates())
         self.chosen = {}  # which renderer has a template, by its name: looked up once
+
+    def render(self, template_name, context, request=None):
+        # Every field's list of errors is written, empty but for a field in error: the
+        # admin's form for an update wrote 57 empty ones, 5 % of its time.
+        if template_name in ERROR_LISTS and not context.get("errors"):
+            return ""
+        return super().render(template_name, context, request=request)
 
     def get_template(self, template_name):
         renderer = self.chosen.get(template_name)
