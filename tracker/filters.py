@@ -1,5 +1,6 @@
 """The facets of the public progress table and recommendation list."""
 
+import hashlib
 import html
 
 import django_filters
@@ -17,6 +18,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from consultations.models import Recommendation
 from tracker import facet_options, page_cache, stats
+from tracker.calendars import buddhist_era
 from tracker.escaping import escape
 from tracker.languages import is_english
 from tracker.models import WITH_PROGRESS, Commitment, Deadline, Status
@@ -262,7 +264,22 @@ class TagFilters(django_filters.FilterSet):
         """The offered facets as the filter form shows them, each its label and its control
         (a check box first), and the message of a value it cannot take: the same HTML as
         the template's loop over the fields wrote (a third of the progress table's
-        template time), the controls written by FacetSelect and FacetInput."""
+        template time), the controls written by FacetSelect and FacetInput.
+
+        Kept for the values chosen, the day, the time zone and the calendar (and the
+        language, by page_cache.remember) while the options stand: every page of a table
+        (`?page=`), and its pages after each acceptance, write the same (a tenth of a
+        table's time)."""
+        chosen = [(name, self._chosen(name)) for name in self.filters if name in self.data]
+        shown = (timezone.localdate(), timezone.get_current_timezone_name(), buddhist_era())
+        key = hashlib.sha256(repr((chosen, shown)).encode()).hexdigest()
+        return mark_safe(page_cache.remember(f"facets:{type(self).__name__}:{key}", self._facets))
+
+    def _chosen(self, name: str) -> list:
+        getlist = getattr(self.data, "getlist", None)
+        return getlist(name) if getlist else [self.data[name]]
+
+    def _facets(self) -> str:
         out = []
         for bound in self.offered():
             check = bound.field.widget.input_type == "checkbox"

@@ -1,6 +1,7 @@
 """Staff assign recommendations to countries; commitments are edited without lost updates."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -281,3 +282,31 @@ def test_the_add_form_offers_the_users_own_commitments_and_marks_the_chosen_one(
     both = client.get(url).text
     assert both.index("BM22-R31 · Cambodia") < both.index("BM22-R31 · Thailand")
     assert both.index("BM22-R31 · Thailand") < both.index("BM22-R32 · Cambodia")
+
+
+def chosen_commitment(page: str) -> list[str]:
+    select = re.search(r'<select name="commitment".*?</select>', page, re.S).group(0)
+    return re.findall(r'<option value="([^"]*)" selected>', select)
+
+
+def test_the_kept_options_mark_each_forms_commitment_and_follow_new_commitments(client, world):
+    """The options are written once and kept (tracker.admin.scoping.CommitmentSelect):
+    each form still marks its own commitment, a commitment made since is offered at once,
+    and each user keeps to their own."""
+    url = reverse("admin:tracker_progressupdate_add")
+    client.force_login(world.focal_kh)
+    page = client.get(url, {"commitment": world.kh_31.pk}).text
+    assert chosen_commitment(page) == [str(world.kh_31.pk)]
+    page = client.get(url, {"commitment": world.kh_32.pk}).text
+    assert chosen_commitment(page) == [str(world.kh_32.pk)]
+    assert f'<option value="{world.kh_31.pk}">BM22-R31 · Cambodia</option>' in page
+    assert chosen_commitment(client.get(url).text) == [""]  # none yet: "---------"
+    added = Commitment.objects.create(
+        recommendation=Recommendation.objects.get(code="BM22-R33"), country=world.cambodia
+    )
+    page = client.get(url, {"commitment": added.pk}).text
+    assert f'<option value="{added.pk}" selected>BM22-R33 · Cambodia</option>' in page
+    client.force_login(world.focal_th)
+    page = client.get(url).text
+    assert "BM22-R31 · Thailand</option>" in page
+    assert "· Cambodia</option>" not in page

@@ -11,7 +11,13 @@ from django.test import Client
 from django.urls import reverse
 
 from consultations.models import GcmObjective, Recommendation
-from tests.factories import make_commitment, make_deadline, make_evidence, make_update
+from tests.factories import (
+    make_commitment,
+    make_country,
+    make_deadline,
+    make_evidence,
+    make_update,
+)
 from tests.pages import public_urls
 from tracker import page_cache, review
 from tracker.models import ProgressUpdate
@@ -97,6 +103,31 @@ def test_updates_accepted_together_show_at_once_on_every_public_page(client, pub
     for code in ("BM22-R31", "BM22-R32"):
         assert reverse("tracker:recommendation_detail", args=[code]) in changed
     assert "Plan A." in page(client, reverse("tracker:recommendation_detail", args=["BM22-R32"]))
+
+
+def status_options(html: str) -> str:
+    return re.search(r'<select name="status".*?</select>', html, re.S).group(0)
+
+
+def test_the_facets_kept_across_a_tables_pages_mark_each_choice_and_follow_the_options(
+    client, published, settings
+):
+    """The facets are written once for the values chosen and kept while the options stand
+    (tracker.filters.CommitmentFilter.facets): not through an acceptance, but through a
+    new country; each page still marks its own choice."""
+    url = reverse("tracker:progress_table")
+    planned = page(client, f"{url}?status=planned")
+    assert '<option value="planned" selected>' in status_options(planned)
+    update = make_update(published.th_32, published.focal_th, status="planned", narrative="P.")
+    review.accept(update, by=published.staff, seen_version=update.version)
+    for query in ("?status=planned&page=1", "?status=in_progress", "?country=TH"):
+        assert page(client, url + query) == fresh(url + query, settings), query
+    assert '<option value="in_progress" selected>' in status_options(
+        page(client, f"{url}?status=in_progress")
+    )
+    assert '<option value="LA">' not in planned
+    make_country("LA")
+    assert '<option value="LA">Laos</option>' in page(client, f"{url}?status=planned&page=1")
 
 
 def commitment_row(html: str, iso: str) -> str:

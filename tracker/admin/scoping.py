@@ -4,6 +4,7 @@ whatever the route; an action the user may not run, or one run on records outsid
 scope, is refused (403)."""
 
 import functools
+import hashlib
 
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import ActionLocation
@@ -11,11 +12,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet, ModelChoiceField, ModelChoiceIterator
 from django.http import Http404
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from simple_history.admin import SimpleHistoryAdmin
 
-from tracker import permissions
+from tracker import page_cache, permissions
+from tracker.escaping import escape
 from tracker.filters import FacetSelect
-from tracker.models import Commitment, country_name
+from tracker.models import ALL, Commitment, country_name
 
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 
@@ -39,6 +43,34 @@ class CommitmentChoiceField(ModelChoiceField):
     templates (which took 224 ms to write a focal point's thousand options)."""
 
     iterator = CommitmentChoices
+
+
+class CommitmentSelect(FacetSelect):
+    """The commitment's select, its options read and written once for the countries whose
+    commitments it offers (`countries`: ALL or their ids), the language and the wide
+    token (page_cache.wide_token, which changes when a commitment is made, moved or
+    deleted, a code or a country changes), and kept: the one chosen is marked at each
+    page. A focal point's thousand options took an eighth of the update form's time, for
+    each form."""
+
+    def __init__(self, *args, countries=ALL, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.countries = "all" if countries is ALL else sorted(countries)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        key = repr((name, attrs, self.attrs, self.countries, get_language()))
+        key = f"select:v1:{page_cache.wide_token()}:{hashlib.sha256(key.encode()).hexdigest()}"
+        written = page_cache.read(key)
+        if written is None:
+            written = super().render(name, NOTHING_CHOSEN, attrs, renderer)
+            page_cache.keep(key, written)
+        for chosen in self.format_value(value)[:1]:  # a single select: the first option
+            option = f'<option value="{escape(chosen)}">'
+            written = written.replace(option, option[:-1] + " selected>", 1)
+        return mark_safe(written)
+
+
+NOTHING_CHOSEN = "\x00"  # a value no option has
 
 
 def commitment_id_from(request) -> str | None:
@@ -108,11 +140,10 @@ class ScopedAdminMixin:
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "commitment":
-            kwargs["queryset"] = Commitment.objects.for_countries(
-                permissions.countries_of(request.user)
-            )
+            countries = permissions.countries_of(request.user)
+            kwargs["queryset"] = Commitment.objects.for_countries(countries)
             kwargs["form_class"] = CommitmentChoiceField
-            kwargs["widget"] = FacetSelect
+            kwargs["widget"] = CommitmentSelect(countries=countries)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
