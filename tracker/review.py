@@ -48,7 +48,10 @@ def save_content(update: ProgressUpdate, *, by, expected_version: int | None = N
     keeps waiting, with a new version, so that a reviewer who read the old text cannot
     accept it. Raises ConcurrentEditError when someone saved it since `expected_version`.
     """
-    with transaction.atomic():
+    # Staff correcting their own published update change the public pages together, the
+    # pages' token held before the update (as an acceptance holds it).
+    published = update.pk is not None and update.review_state == State.ACCEPTED
+    with transaction.atomic(), page_cache.together() if published else nullcontext():
         if update.pk is None:
             if not permissions.can_report_on(by, update.commitment):
                 raise PermissionDenied
@@ -70,11 +73,8 @@ def save_content(update: ProgressUpdate, *, by, expected_version: int | None = N
         update.version = expected_version + 1
         if update.review_state == State.RETURNED:
             update.review_state = State.DRAFT
-        if update.review_state != State.ACCEPTED:
-            update.save()
-            return
-        with page_cache.together():  # staff correcting their own
-            update.save()
+        update.save()
+        if update.review_state == State.ACCEPTED:  # staff correcting their own
             _apply(update)
 
 
@@ -256,7 +256,10 @@ def withdraw(update: ProgressUpdate, *, by, reason: str = "") -> None:
     published one, with a reason the public sees. Nothing is deleted: the public timeline
     shows that it was withdrawn, and why, and the commitment's status is that of the
     latest accepted update left (or "Not started")."""
-    with transaction.atomic():
+    # Staff's withdrawals are of published updates: they change the public pages together,
+    # the pages' token held before the update, as an acceptance holds it.
+    staff = permissions.is_network_staff(by)
+    with transaction.atomic(), page_cache.together() if staff else nullcontext():
         update = _locked(update)
         if not permissions.can_withdraw(by, update):
             raise ReviewRefused(_("This update cannot be withdrawn by you now."))
@@ -268,13 +271,10 @@ def withdraw(update: ProgressUpdate, *, by, reason: str = "") -> None:
         update.withdrawn_at = timezone.now()
         update.withdrawal_reason = reason.strip()
         update.version += 1
+        update.save()
         if was == State.ACCEPTED:
-            with page_cache.together():
-                update.save()
-                update.commitment.refresh_status()
-                Commitment.objects.filter(pk=update.commitment_id).mark_publicly_changed()
-        else:
-            update.save()
+            update.commitment.refresh_status()
+            Commitment.objects.filter(pk=update.commitment_id).mark_publicly_changed()
         notifications.update_withdrawn(update, was=was)
 
 
