@@ -63,13 +63,7 @@ def wide_token() -> str:
     """The token that changes with anything but the progress of commitments (the report,
     the countries, commitments made, moved or deleted): what is kept under it outlives
     the reviews."""
-    from tracker.models import PublicRevision
-
-    wide = PublicRevision.objects.order_by("pk").values_list("wide_token", flat=True).first()
-    if wide is None:
-        bump()
-        return wide_token()
-    return wide
+    return _revision_row("wide_token")[0]
 
 
 def bump(scopes: list[tuple[str, int]] | None = None) -> str:
@@ -99,12 +93,17 @@ def bump(scopes: list[tuple[str, int]] | None = None) -> str:
 
 def current_revision() -> tuple[str, "dt.datetime | None"]:
     """The token and when it last changed (for the API's ETag and Last-Modified)."""
+    return _revision_row("token", "changed_at")
+
+
+def _revision_row(*fields: str) -> tuple:
+    """These fields of the tokens' one row (made when missing)."""
     from tracker.models import PublicRevision
 
-    row = PublicRevision.objects.order_by("pk").values_list("token", "changed_at").first()
+    row = PublicRevision.objects.order_by("pk").values_list(*fields).first()
     if row is None:
         bump()
-        return current_revision()
+        return _revision_row(*fields)
     return row
 
 
@@ -345,12 +344,7 @@ def _revision(scope) -> tuple[str, str, "dt.datetime | None", str]:
     from tracker.models import PublicRevision, ScopedRevision
 
     if scope is None:
-        row = PublicRevision.objects.order_by("pk")
-        row = row.values_list("token", "changed_at", "wide_token").first()
-        if row is None:
-            bump()
-            return _revision(scope)
-        token, changed_at, wide = row
+        token, changed_at, wide = _revision_row("token", "changed_at", "wide_token")
         return token, token, changed_at, wide
     kind, key, params = scope
     name = connection.ops.quote_name
